@@ -1,0 +1,56 @@
+"""Test fixtures shared by every app: real PostgreSQL and Redis, API clients, users."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("CHIRP_TESTING", "1")
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis(settings):
+    """Start every test with an empty Redis database (tests own database 15, never the dev data)."""
+    from django_redis import get_redis_connection
+
+    connection = get_redis_connection("default")
+    assert connection.connection_pool.connection_kwargs.get("db") == int(os.environ.get("CHIRP_TEST_REDIS_DB", "15")), (
+        "refusing to flush a Redis database that is not the tests' own"
+    )
+    connection.flushdb()
+    yield
+
+
+@pytest.fixture
+def make_user(db):
+    """Return a factory of users: make_user("alice") -> User with password 'pw-alice-123!'."""
+    from accounts.models import User
+
+    def make(username: str = "alice", **fields):
+        fields.setdefault("display_name", username.title())
+        user = User.objects.create_user(username=username, password=f"pw-{username}-123!", **fields)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def auth_client(make_user):
+    """Return (client, user): an API client signed in as a fresh user through the session."""
+    from rest_framework.test import APIClient
+
+    def make(username: str = "alice", **fields):
+        user = make_user(username, **fields)
+        client = APIClient()
+        client.force_authenticate(user=user)
+        return client, user
+
+    return make

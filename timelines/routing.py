@@ -1,0 +1,3 @@
+"""WebSocket routes of the timelines app."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,6 @@
+from django.shortcuts import render
+
+
+def home(request):
+    """Placeholder until the timelines work lands."""
+    return render(request, "timelines/home.html", {"nav": "home"})

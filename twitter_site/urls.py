@@ -1,0 +1,24 @@
+"""All routes: pages of each app, the API under /api/v1/, its schema and docs, the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("accounts.api_urls")),
+    path("", include("tweets.api_urls")),
+    path("", include("timelines.api_urls")),
+    path("", include("trending.api_urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("", include("timelines.urls")),
+    path("", include("tweets.urls")),
+    path("", include("trending.urls")),
+    path("", include("accounts.urls")),
+]
