@@ -54,3 +54,54 @@ def auth_client(make_user):
         return client, user
 
     return make
+
+
+# --------------------------------------------------------------------------- browser tests
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium"):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Return a headless Debian Chromium driven by Playwright (skipped loudly when there is none)."""
+    executable = _chromium()
+    if executable is None:
+        if os.environ.get("CHIRP_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is required (CHIRP_REQUIRE_BROWSER=1) but /usr/bin/chromium is missing")
+        pytest.skip("NO CHROMIUM: browser tests skipped (apt-get install chromium)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """Return a fresh browser page (desktop size); ``page.base_url`` is the live server."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.base_url = live_server.url
+    yield page
+    context.close()

@@ -25,7 +25,8 @@ if PROFILE not in ("development", "production"):
 PRODUCTION = PROFILE == "production"
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
-TESTING = env_bool("CHIRP_TESTING", False)
+# pytest sets PYTEST_VERSION before settings load, so every pytest run is a test run.
+TESTING = env_bool("CHIRP_TESTING", "PYTEST_VERSION" in os.environ)
 
 
 def _secret_key() -> str:
@@ -78,6 +79,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Parallel test runs on one machine each name their own test database.
+DATABASES["default"]["TEST"] = {"NAME": env_str("CHIRP_TEST_DB_NAME", "test_chirp")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
