@@ -1,0 +1,739 @@
+"""Build a data tier deterministically with bulk COPY: users, a power-law follow graph, tweets,
+retweets, replies, likes, hashtags and mentions, with every counter exact.
+
+    generate(tier="small", seed=42)      # the demo: seeds/000 shape, 999 users, a few days
+    generate(tier="t100k", seed=42)      # 100,000 users, ~200 follows each, two 50k accounts
+
+The same code scales every tier; only the numbers in TIERS change. Rows are written with
+PostgreSQL COPY, counters are computed in SQL afterwards, then ANALYZE. Everyone's password is
+the demo password (one hash, computed once).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+
+from twitter_site.snowflake import make_id
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "chirp-demo-2026"
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD = "chirp-admin-2026"
+DATAGEN_WORKER = 1023  # worker number reserved for generated ids
+
+
+@dataclass(frozen=True)
+class Tier:
+    users: int
+    mean_follows: float  # mean followees per user (log-normal around it)
+    zipf: float  # follower popularity exponent (higher = more concentrated)
+    celebrities: int  # accounts followed by `celebrity_followers` users each
+    celebrity_followers: int
+    days: float  # history length
+    tweeting_share: float  # share of users who tweet
+    tweets_per_tweeter_day: float
+    likes_per_tweet: float
+    retweet_share: float  # retweets per original tweet
+    reply_share: float  # share of tweets that are replies
+    active_share: float  # share of users seen within the last week
+
+
+TIERS: dict[str, Tier] = {
+    # seeds/000: 999 users, all daily; 20% tweet ~2/h while awake (~32/day); 20% of reads liked,
+    # 5% retweeted. Three days of history.
+    "small": Tier(999, 60, 1.0, 0, 0, 3, 0.20, 32, 6.0, 0.25, 0.15, 1.0),
+    "t10k": Tier(10_000, 150, 1.05, 2, 5_000, 3, 0.20, 20, 4.0, 0.2, 0.12, 0.8),
+    # issue 4: 100,000 users, ~200 follows each (power law), two accounts with 50,000 followers,
+    # millions of tweets.
+    "t100k": Tier(100_000, 200, 1.1, 2, 50_000, 2, 0.20, 12, 2.0, 0.15, 0.10, 0.7),
+}
+
+# fmt: off
+FIRST = [
+    "Ada",
+    "Alan",
+    "Grace",
+    "Linus",
+    "Margaret",
+    "Ken",
+    "Barbara",
+    "Dennis",
+    "Frances",
+    "Guido",
+    "Hedy",
+    "Tim",
+    "Radia",
+    "Vint",
+    "Katherine",
+    "Donald",
+    "Shafi",
+    "Yukihiro",
+    "Anita",
+    "Edsger",
+    "Olga",
+    "Ivan",
+    "Mei",
+    "Hiro",
+    "Amara",
+    "Kwame",
+    "Lucía",
+    "Mateo",
+    "Zoë",
+    "Søren",
+    "Aiko",
+    "Ravi",
+    "Priya",
+    "Noor",
+    "Tariq",
+    "Elif",
+    "Jonas",
+    "Marta",
+    "Chen",
+    "Yuna",
+]
+LAST = [
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Hamilton",
+    "Thompson",
+    "Liskov",
+    "Ritchie",
+    "Allen",
+    "van Rossum",
+    "Lamarr",
+    "Berners-Lee",
+    "Perlman",
+    "Cerf",
+    "Johnson",
+    "Knuth",
+    "Goldwasser",
+    "Matsumoto",
+    "Borg",
+    "Dijkstra",
+    "Petrova",
+    "Ivanov",
+    "Wang",
+    "Tanaka",
+    "Okafor",
+    "Mensah",
+    "García",
+    "Rossi",
+    "Müller",
+    "Kierkegaard",
+    "Sato",
+    "Iyer",
+    "Sharma",
+    "Haddad",
+    "Aziz",
+    "Yılmaz",
+    "Berg",
+    "Nowak",
+    "Li",
+    "Kim",
+]
+BIO_PARTS = [
+    "Coffee first ☕",
+    "Building things on the web",
+    "Runner 🏃",
+    "Cat person 🐈",
+    "Photographer 📷",
+    "Reading too many books 📚",
+    "Open source fan",
+    "Gardener 🌱",
+    "Jazz & synths 🎹",
+    "Maps nerd 🗺️",
+    "Teacher",
+    "Night owl 🦉",
+    "Cyclist 🚲",
+    "Tea over coffee 🍵",
+    "Amateur astronomer 🔭",
+    "Chess on weekends ♟️",
+    "Bakes bread 🍞",
+    "Learning Japanese 🇯🇵",
+    "Hiker ⛰️",
+    "Views my own",
+]
+OPENERS = [
+    "Just",
+    "Finally",
+    "Honestly,",
+    "Today I",
+    "Quick thought:",
+    "Hot take:",
+    "TIL",
+    "Anyone else",
+    "Can't believe I",
+    "Morning!",
+    "Reminder:",
+    "Currently",
+    "Weekend plans:",
+    "Pro tip:",
+]
+PHRASES = [
+    "shipped the new release",
+    "fixed a bug that haunted me for weeks",
+    "tried the new café downtown",
+    "watched the sunset from the bridge",
+    "learned how PostgreSQL plans a LATERAL join",
+    "made pasta from scratch",
+    "went for a long run in the rain",
+    "read three chapters before breakfast",
+    "rewrote the parser and it is twice as fast",
+    "found a great jazz record",
+    "planted tomatoes",
+    "migrated everything to Python 3.11",
+    "walked the dog around the lake",
+    "started a new sketchbook",
+    "saw the northern lights",
+    "debugged a flaky test",
+    "baked sourdough again",
+    "fixed my bike",
+    "finished the crossword",
+    "booked tickets for the concert",
+    "cleaned up the whole backlog",
+    "watched the match with friends",
+    "learned a new chord progression",
+    "tried bouldering",
+]
+TAGS = [
+    "python",
+    "django",
+    "postgres",
+    "coffee",
+    "running",
+    "music",
+    "photography",
+    "books",
+    "opensource",
+    "weekend",
+    "cats",
+    "travel",
+    "food",
+    "jazz",
+    "gardening",
+    "astronomy",
+    "chess",
+    "cycling",
+    "日本語",
+    "привет",
+    "café",
+    "design",
+    "webdev",
+    "redis",
+]
+EMOJI = [
+    "🎉",
+    "☕",
+    "🚀",
+    "😂",
+    "❤️",
+    "🔥",
+    "👍",
+    "🙌",
+    "🌧️",
+    "🌅",
+    "🍝",
+    "🐍",
+    "👨‍👩‍👧‍👦",
+    "🇺🇦",
+    "🇯🇵",
+    "✨",
+    "🤔",
+    "😴",
+    "🎶",
+    "📚",
+    "🌱",
+    "🐈",
+    "🏃‍♀️",
+    "🍕",
+]
+CLOSERS = [
+    "",
+    "",
+    "",
+    " What a day.",
+    " Highly recommend.",
+    " Thoughts?",
+    " More soon.",
+    " 10/10.",
+    " Never again.",
+    " Worth it.",
+]
+
+
+class _Progress:
+    """Print a one-line progress bar on a terminal (plain lines elsewhere)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.started = time.monotonic()
+
+    def step(self, label: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        filled = int(width * done / max(total, 1))
+        elapsed = time.monotonic() - self.started
+        line = f"\r  {label:<14} [{'#' * filled}{'.' * (width - filled)}] {done:>11,}/{total:,}  {elapsed:6.1f}s"
+        sys.stdout.write(line)
+        if done >= total:
+            sys.stdout.write("\n")
+        sys.stdout.flush()
+
+
+def _copy(cursor, table: str, columns: list[str], rows, label: str, total: int, progress: _Progress) -> None:
+    """COPY rows (tuples of str/int/None) into ``table`` in chunks, reporting progress."""
+    chunk = 200_000
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with cursor.copy(sql) as copy:
+        buffer = io.StringIO()
+        for count, row in enumerate(rows, 1):
+            buffer.write("\t".join(r"\N" if v is None else _escape(v) for v in row))
+            buffer.write("\n")
+            if count % chunk == 0:
+                copy.write(buffer.getvalue())
+                buffer = io.StringIO()
+                progress.step(label, count, total)
+        copy.write(buffer.getvalue())
+    progress.step(label, total, total)
+
+
+def _escape(value) -> str:
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def _usernames(n: int, rng: np.random.Generator) -> list[str]:
+    names = [DEMO_USERNAME, ADMIN_USERNAME]
+    seen = {DEMO_USERNAME, ADMIN_USERNAME}
+    i = 0
+    while len(names) < n:
+        first = FIRST[int(rng.integers(len(FIRST)))].lower()
+        candidate = f"{first}_{i}"
+        candidate = "".join(ch for ch in candidate if ch.isascii() and (ch.isalnum() or ch == "_"))[:15]
+        if candidate not in seen:
+            seen.add(candidate)
+            names.append(candidate)
+        i += 1
+    return names
+
+
+def _follow_graph(tier: Tier, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Return (follower, followee) index arrays: log-normal out-degree, Zipf in-degree, celebrities."""
+    n = tier.users
+    sigma = 0.8
+    mu = math.log(max(tier.mean_follows, 1)) - sigma**2 / 2
+    degree = np.clip(rng.lognormal(mu, sigma, n).astype(np.int64), 1, n - 1)
+    # Popularity: a random permutation of Zipf ranks; index 0 (demo) and the celebrities rank high.
+    ranks = np.arange(1, n + 1, dtype=np.float64)
+    weights = ranks ** (-tier.zipf)
+    popularity = np.empty(n)
+    order = rng.permutation(n)
+    popularity[order] = weights
+    popularity[2 : 2 + tier.celebrities] = 0  # celebrities get their followers separately
+    cumulative = np.cumsum(popularity)
+    cumulative /= cumulative[-1]
+    followers = np.repeat(np.arange(n, dtype=np.int64), degree)
+    followees = np.searchsorted(cumulative, rng.random(followers.size), side="right").clip(0, n - 1)
+    # Celebrities: `celebrity_followers` distinct users each.
+    extra_f, extra_t = [], []
+    for c in range(tier.celebrities):
+        celeb = 2 + c
+        fans = rng.choice(n, size=min(tier.celebrity_followers, n - 1), replace=False)
+        extra_f.append(fans)
+        extra_t.append(np.full(fans.size, celeb, dtype=np.int64))
+    # The demo account follows 80 of the first few hundred accounts, so its home page is lively.
+    picks = rng.choice(np.arange(2, min(n, 400)), size=min(80, max(n - 2, 0)), replace=False)
+    extra_f.append(np.zeros(picks.size, dtype=np.int64))
+    extra_t.append(picks.astype(np.int64))
+    if extra_f:
+        followers = np.concatenate([followers, *extra_f])
+        followees = np.concatenate([followees, *extra_t])
+    # The demo account follows a good handful of the people who tweet most (set below), drop self
+    # follows and duplicates.
+    keep = followers != followees
+    pairs = np.unique(np.stack([followers[keep], followees[keep]], axis=1), axis=0)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def _text(rng: np.random.Generator, usernames: list[str], allow_mention: bool) -> tuple[str, list[str], list[int]]:
+    """Return a tweet text with its hashtags and mentioned user indexes."""
+    parts = [OPENERS[int(rng.integers(len(OPENERS)))], PHRASES[int(rng.integers(len(PHRASES)))]]
+    if rng.random() < 0.7:
+        parts.append(EMOJI[int(rng.integers(len(EMOJI)))])
+    tags: list[str] = []
+    if rng.random() < 0.45:
+        tags = list({TAGS[int(rng.integers(len(TAGS)))] for _ in range(int(rng.integers(1, 3)))})
+    mentions: list[int] = []
+    text = " ".join(parts) + CLOSERS[int(rng.integers(len(CLOSERS)))]
+    if allow_mention and rng.random() < 0.08:
+        mentioned = int(rng.integers(len(usernames)))
+        mentions.append(mentioned)
+        text = f"@{usernames[mentioned]} {text}"
+    if tags:
+        text += " " + " ".join(f"#{t}" for t in tags)
+    return text, tags, mentions
+
+
+def generate(*, tier: str = "small", seed: int = 42, progress: bool | None = None, reset: bool = False) -> dict:
+    """Load a tier into the database and return a summary of what was written."""
+    spec = TIERS[tier]
+    show = sys.stdout.isatty() if progress is None else progress
+    bar = _Progress(show)
+    rng = np.random.default_rng(seed)
+    now = datetime.now(UTC).replace(microsecond=0)
+    now_ms = int(now.timestamp() * 1000)
+    start_ms = now_ms - int(spec.days * 86_400_000)
+    n = spec.users
+
+    usernames = _usernames(n, rng)
+    follower_idx, followee_idx = _follow_graph(spec, rng)
+    password = make_password(DEMO_PASSWORD)
+    admin_password = make_password(ADMIN_PASSWORD)
+
+    # Who tweets: a share of users; the demo user and celebrities always do.
+    tweeters = rng.random(n) < spec.tweeting_share
+    tweeters[0] = True
+    tweeters[2 : 2 + spec.celebrities] = True
+    tweeters[2:400] |= rng.random(min(n, 400) - 2) < 0.6  # the demo follows these: keep them talkative
+    tweeter_ids = np.flatnonzero(tweeters)
+    per_user = rng.poisson(spec.tweets_per_tweeter_day * spec.days, tweeter_ids.size)
+    total_tweets = int(per_user.sum())
+    authors = np.repeat(tweeter_ids, per_user)
+    # Times: waking hours weighted (seeds/000: one timezone, lunch and evening peaks).
+    offsets = np.sort(rng.random(total_tweets))
+    times_ms = (start_ms + offsets * (now_ms - start_ms - 60_000)).astype(np.int64)
+    order = rng.permutation(total_tweets)
+    authors = authors[order]  # shuffle authors over the sorted times
+
+    with transaction.atomic(), connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor  # psycopg 3 cursor: COPY support
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        if reset:
+            cursor.execute(
+                "TRUNCATE accounts_user, accounts_follow, accounts_apitoken, tweets_tweet, tweets_tweetversion, "
+                "tweets_like, tweets_mention, tweets_hashtag, tweets_tweethashtag RESTART IDENTITY CASCADE"
+            )
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM accounts_user")
+        base_id = cursor.fetchone()[0]
+        user_ids = np.arange(base_id + 1, base_id + n + 1, dtype=np.int64)
+        joined = now - timedelta(days=spec.days + 30)
+        active = rng.random(n) < spec.active_share
+        active[0] = True
+
+        def user_rows():
+            for i in range(n):
+                name = usernames[i]
+                if i == 0:
+                    display, bio = "Demo Person", "Trying out Chirp ✨ Say hi! #chirp"
+                elif i == 1:
+                    display, bio = "Chirp Moderator", "Keeping things friendly 🛡️"
+                else:
+                    display = f"{FIRST[int(rng.integers(len(FIRST)))]} {LAST[int(rng.integers(len(LAST)))]}"
+                    bio = " · ".join(BIO_PARTS[int(j)] for j in rng.choice(len(BIO_PARTS), 2, replace=False))
+                seen = (
+                    (now - timedelta(hours=float(rng.random() * 20))).isoformat()
+                    if active[i]
+                    else (now - timedelta(days=14)).isoformat()
+                )
+                is_admin = i == 1
+                yield (
+                    int(user_ids[i]),
+                    name,
+                    display,
+                    bio,
+                    admin_password if is_admin else password,
+                    "t" if is_admin else "f",
+                    "t" if is_admin else "f",
+                    "t",
+                    joined.isoformat(),
+                    "",
+                    "",
+                    "",
+                    0,
+                    0,
+                    0,
+                    seen,
+                )
+
+        _copy(
+            cursor,
+            "accounts_user",
+            [
+                "id",
+                "username",
+                "display_name",
+                "bio",
+                "password",
+                "is_superuser",
+                "is_staff",
+                "is_active",
+                "date_joined",
+                "first_name",
+                "last_name",
+                "email",
+                "followers_count",
+                "following_count",
+                "tweets_count",
+                "last_seen_at",
+            ],
+            user_rows(),
+            "users",
+            n,
+            bar,
+        )
+        cursor.execute("SELECT setval(pg_get_serial_sequence('accounts_user', 'id'), %s)", [int(user_ids[-1])])
+
+        follow_times = joined.isoformat()
+        _copy(
+            cursor,
+            "accounts_follow",
+            ["follower_id", "followee_id", "created_at"],
+            ((int(user_ids[f]), int(user_ids[t]), follow_times) for f, t in zip(follower_idx, followee_idx)),
+            "follows",
+            int(follower_idx.size),
+            bar,
+        )
+
+        # Tweets (originals and replies), then retweets, likes.
+        ids = np.empty(total_tweets, dtype=np.int64)
+        last_ms, seq = -1, 0
+        for k in range(total_tweets):
+            ms = int(times_ms[k])
+            seq = seq + 1 if ms == last_ms else 0
+            last_ms = ms
+            ids[k] = make_id(ms, DATAGEN_WORKER, seq)
+        is_reply = rng.random(total_tweets) < spec.reply_share
+        is_reply[:50] = False
+        reply_parent = np.where(is_reply, (rng.random(total_tweets) * np.arange(total_tweets)).astype(np.int64), -1)
+        hashtag_ids: dict[str, int] = {}
+        tweet_tags: list[tuple[int, int]] = []
+        mentions: list[tuple[int, int, str]] = []
+        texts: list[str] = []
+        conversation = np.empty(total_tweets, dtype=np.int64)
+        for k in range(total_tweets):
+            text, tags, mentioned = _text(rng, usernames, allow_mention=True)
+            texts.append(text)
+            for tag in tags:
+                tag_id = hashtag_ids.setdefault(tag, len(hashtag_ids) + 1)
+                tweet_tags.append((int(ids[k]), tag_id))
+            for m in mentioned:
+                if user_ids[m] != user_ids[authors[k]]:
+                    mentions.append(
+                        (int(ids[k]), int(user_ids[m]), datetime.fromtimestamp(times_ms[k] / 1000, UTC).isoformat())
+                    )
+            parent = reply_parent[k]
+            conversation[k] = conversation[parent] if parent >= 0 else ids[k]
+
+        def iso(ms: int) -> str:
+            return datetime.fromtimestamp(ms / 1000, UTC).isoformat()
+
+        def tweet_rows():
+            for k in range(total_tweets):
+                parent = int(reply_parent[k])
+                yield (
+                    int(ids[k]),
+                    int(user_ids[authors[k]]),
+                    texts[k],
+                    int(ids[parent]) if parent >= 0 else None,
+                    1 if parent >= 0 else None,
+                    int(conversation[k]),
+                    None,
+                    None,
+                    None,
+                    iso(int(times_ms[k])),
+                    1,
+                    None,
+                    None,
+                    "f",
+                    0,
+                    0,
+                    0,
+                    0,
+                )
+
+        tweet_columns = [
+            "id",
+            "author_id",
+            "text",
+            "reply_to_id",
+            "reply_to_version",
+            "conversation_id",
+            "quote_of_id",
+            "quote_of_version",
+            "retweet_of_id",
+            "created_at",
+            "version",
+            "edited_at",
+            "deleted_at",
+            "removed_by_moderator",
+            "like_count",
+            "retweet_count",
+            "reply_count",
+            "quote_count",
+        ]
+        _copy(cursor, "tweets_tweet", tweet_columns, tweet_rows(), "tweets", total_tweets, bar)
+        _copy(
+            cursor,
+            "tweets_tweetversion",
+            ["tweet_id", "number", "text", "created_at"],
+            ((int(ids[k]), 1, texts[k], iso(int(times_ms[k]))) for k in range(total_tweets)),
+            "versions",
+            total_tweets,
+            bar,
+        )
+
+        # Engagement comes from followers of the author (they are the readers).
+        followers_of: dict[int, np.ndarray] = {}
+        order_by_followee = np.argsort(followee_idx, kind="stable")
+        sorted_followees = followee_idx[order_by_followee]
+        sorted_followers = follower_idx[order_by_followee]
+        bounds = np.searchsorted(sorted_followees, np.arange(n + 1))
+
+        def readers(author: int) -> np.ndarray:
+            if author not in followers_of:
+                followers_of[author] = sorted_followers[bounds[author] : bounds[author + 1]]
+            return followers_of[author]
+
+        like_counts = rng.poisson(spec.likes_per_tweet, total_tweets)
+        like_pairs: list[tuple[int, int, int]] = []
+        retweet_rows: list[tuple[int, int, int]] = []
+        retweet_seq: dict[int, int] = {}
+        for k in range(total_tweets):
+            audience = readers(int(authors[k]))
+            if audience.size == 0:
+                continue
+            count = min(int(like_counts[k]), audience.size)
+            chosen = audience if count >= audience.size else rng.choice(audience, count, replace=False)
+            for j, liker in enumerate(chosen[:count]):
+                like_pairs.append(
+                    (int(times_ms[k]) + 1000 * (j + 1) + int(rng.integers(600_000)), int(user_ids[liker]), int(ids[k]))
+                )
+            if not is_reply[k] and rng.random() < spec.retweet_share:
+                rter = int(audience[int(rng.integers(audience.size))])
+                ms = min(int(times_ms[k]) + int(rng.integers(60_000, 3_600_000)), now_ms - 1000)
+                s = retweet_seq.get(ms, 512)
+                retweet_seq[ms] = s + 1
+                retweet_rows.append((make_id(ms, DATAGEN_WORKER, s), int(user_ids[rter]), int(ids[k])))
+        like_pairs.sort()
+        _copy(
+            cursor,
+            "tweets_like",
+            ["user_id", "tweet_id", "created_at"],
+            ((u, t, iso(min(ms, now_ms))) for ms, u, t in like_pairs),
+            "likes",
+            len(like_pairs),
+            bar,
+        )
+        seen_rt: set[tuple[int, int]] = set()
+
+        def rt_rows():
+            for rid, uid, tid in retweet_rows:
+                if (uid, tid) in seen_rt:
+                    continue
+                seen_rt.add((uid, tid))
+                from twitter_site.snowflake import time_of
+
+                yield (
+                    rid,
+                    uid,
+                    "",
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    tid,
+                    time_of(rid).isoformat(),
+                    1,
+                    None,
+                    None,
+                    "f",
+                    0,
+                    0,
+                    0,
+                    0,
+                )
+
+        _copy(cursor, "tweets_tweet", tweet_columns, rt_rows(), "retweets", len(retweet_rows), bar)
+        _copy(
+            cursor,
+            "tweets_hashtag",
+            ["id", "name", "created_at"],
+            ((tag_id, name, now.isoformat()) for name, tag_id in hashtag_ids.items()),
+            "hashtags",
+            len(hashtag_ids),
+            bar,
+        )
+        cursor.execute("SELECT setval(pg_get_serial_sequence('tweets_hashtag', 'id'), %s)", [max(len(hashtag_ids), 1)])
+        _copy(
+            cursor,
+            "tweets_tweethashtag",
+            ["tweet_id", "hashtag_id"],
+            iter(tweet_tags),
+            "tweet tags",
+            len(tweet_tags),
+            bar,
+        )
+        _copy(
+            cursor,
+            "tweets_mention",
+            ["tweet_id", "user_id", "created_at"],
+            iter(mentions),
+            "mentions",
+            len(mentions),
+            bar,
+        )
+
+        _recount(cursor)
+    with connection.cursor() as cursor:
+        for table in ("accounts_user", "accounts_follow", "tweets_tweet", "tweets_like", "tweets_tweethashtag"):
+            cursor.execute(f"ANALYZE {table}")
+    return {
+        "tier": tier,
+        "users": n,
+        "follows": int(follower_idx.size),
+        "tweets": total_tweets,
+        "retweets": len(seen_rt),
+        "likes": len(like_pairs),
+        "hashtags": len(hashtag_ids),
+        "seconds": round(time.monotonic() - bar.started, 1),
+    }
+
+
+def _recount(cursor) -> None:
+    """Set every counter from the rows it counts (exact by construction)."""
+    cursor.execute("""
+        UPDATE accounts_user u SET
+          followers_count = COALESCE((SELECT count(*) FROM accounts_follow f WHERE f.followee_id = u.id), 0),
+          following_count = COALESCE((SELECT count(*) FROM accounts_follow f WHERE f.follower_id = u.id), 0),
+          tweets_count = COALESCE((SELECT count(*) FROM tweets_tweet t
+                                   WHERE t.author_id = u.id AND t.deleted_at IS NULL AND t.retweet_of_id IS NULL), 0)
+    """)
+    cursor.execute("""
+        WITH l AS (SELECT tweet_id, count(*) c FROM tweets_like GROUP BY tweet_id)
+        UPDATE tweets_tweet t SET like_count = l.c FROM l WHERE t.id = l.tweet_id
+    """)
+    cursor.execute("""
+        WITH r AS (SELECT retweet_of_id id, count(*) c FROM tweets_tweet
+                   WHERE retweet_of_id IS NOT NULL AND deleted_at IS NULL GROUP BY retweet_of_id)
+        UPDATE tweets_tweet t SET retweet_count = r.c FROM r WHERE t.id = r.id
+    """)
+    cursor.execute("""
+        WITH r AS (SELECT reply_to_id id, count(*) c FROM tweets_tweet
+                   WHERE reply_to_id IS NOT NULL AND deleted_at IS NULL GROUP BY reply_to_id)
+        UPDATE tweets_tweet t SET reply_count = r.c FROM r WHERE t.id = r.id
+    """)
