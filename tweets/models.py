@@ -159,3 +159,25 @@ class TweetHashtag(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tweet", "hashtag"], name="tweet_hashtag_once")]
         indexes = [models.Index(fields=["hashtag", "-tweet"], name="tweet_hashtag_idx")]
+
+
+class CounterDelta(models.Model):
+    """An insert-only change to a tweet's counters, folded into Tweet by a flush (docs/counters.md).
+
+    A like inserts a Like row and one of these rows; nothing on the request path updates the hot
+    Tweet row, so concurrent likes never wait on one row lock. The exact count is the Tweet column
+    plus the sum of the pending deltas, read in one statement.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE, related_name="+", db_index=False)
+    likes = models.SmallIntegerField(default=0)
+    retweets = models.SmallIntegerField(default=0)
+    replies = models.SmallIntegerField(default=0)
+    quotes = models.SmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["tweet"], name="counter_delta_tweet_idx")]
+
+    def __str__(self) -> str:
+        return f"delta on {self.tweet_id}"
