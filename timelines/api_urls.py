@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from timelines.api import HomeTimelineView
+
+urlpatterns = [
+    path("timelines/home", HomeTimelineView.as_view(), name="api_home_timeline"),
+]

@@ -1,3 +1,9 @@
 """WebSocket routes of the timelines app."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from timelines.consumers import TimelineConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/timeline", TimelineConsumer.as_asgi()),
+]

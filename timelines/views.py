@@ -1,6 +1,49 @@
+"""The home page: the composer, then the home timeline with infinite scroll and a live banner."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+
+from timelines.selectors import home_ids, hydrate, newer_ids
+from tweets.pagination import BadCursor, decode_cursor, encode_cursor
 
 
+def _cursor(request, name: str = "cursor") -> int | None:
+    try:
+        return decode_cursor(request.GET.get(name))
+    except BadCursor:
+        raise Http404("No such page.") from None
+
+
+def _next_url(next_cursor: int | None) -> str | None:
+    return f"{reverse('home')}?cursor={encode_cursor(next_cursor)}" if next_cursor is not None else None
+
+
+@login_required
 def home(request):
-    """Placeholder until the timelines work lands."""
-    return render(request, "timelines/home.html", {"nav": "home"})
+    """Render the home timeline (a page of it for htmx's infinite scroll)."""
+    cursor = _cursor(request)
+    page = home_ids(user_id=request.user.pk, before=cursor, limit=settings.PAGE_SIZE)
+    context = {"tweets": hydrate(page.ids, request.user), "next_url": _next_url(page.next_cursor)}
+    if cursor is not None and request.headers.get("HX-Request") == "true":
+        return render(request, "tweets/_tweet_list.html", context)
+    top = encode_cursor(page.ids[0]) if page.ids else ""
+    return render(request, "timelines/home.html", {**context, "nav": "home", "top_cursor": top, "source": page.source})
+
+
+@login_required
+def home_newer(request):
+    """Render the tweets newer than ``since`` (the banner's click); a full reload past 50 of them."""
+    since = _cursor(request, "since") or 0
+    ids, gap = newer_ids(user_id=request.user.pk, since=since)
+    if gap:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    response = render(request, "tweets/_tweet_list.html", {"tweets": hydrate(ids, request.user), "next_url": None})
+    response["X-Top-Cursor"] = encode_cursor(ids[0]) if ids else encode_cursor(since)
+    return response
