@@ -146,7 +146,7 @@ def test_follow_button_htmx_toggles(make_user):
     html = response.content.decode()
     assert response.status_code == 200
     assert 'hx-post="/@bob/unfollow"' in html and "Following" in html and "Unfollow" in html
-    assert 'id="followers-count-%d"' % bob.pk in html and 'hx-swap-oob="true">1<' in html
+    assert f'id="followers-count-{bob.pk}"' in html and 'hx-swap-oob="true">1<' in html
     bob.refresh_from_db()
     assert bob.followers_count == 1
     html = client.post("/@bob/unfollow", **HTMX).content.decode()
