@@ -1,0 +1,449 @@
+"""Time-bucketed Redis counters for Popular and Trending (see docs/ranking.md).
+
+Every write is one Lua call (one round trip, atomic). Every function takes ``now`` (Unix seconds)
+so tests and the benchmark control time. Redis holds only what can be rebuilt from PostgreSQL.
+
+Popular
+    pop:e:<tweet>            hash  "<kind>:<user>" -> minute counted, "n:<kind>:<user>" -> actions
+    pop:m:<kind>:<minute>    zset  tweet -> people who did <kind> in that minute (kept 3 h)
+    pop:live:<kind>          zset  tweet -> people in the rolling hour, per kind
+    pop:live                 zset  tweet -> weighted score in the rolling hour
+    pop:expired              int   last minute already taken out of the live sets
+
+Trending (5-minute buckets, 1-hour dedup slots)
+    tr:seen:<slot>:<user>    set   32-bit hashes of the terms this person was counted for this hour
+    tr:b:<bucket> / tr:tb:<bucket>   zset term -> people / tweets in that bucket (kept 2 h)
+    tr:live / tr:tlive       zset  term -> people / tweets in the rolling hour
+    tr:h:<hour>              zset  term -> people in that clock hour (kept 26 h; baseline, sparkline)
+    tr:ids:<hour>            hash  term -> newest tweet ids containing it, space separated
+    tr:text:<tweet>          str   the tweet's text, so a like can count its terms (kept 6 h)
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django_redis import get_redis_connection
+
+from trending.terms import extract_terms, term_hash
+
+KINDS = ("like", "retweet", "reply", "quote")
+# One like is one point; a reply or a retweet takes more effort and spreads the tweet; a quote
+# is a retweet with words of one's own. See docs/ranking.md.
+WEIGHTS = {"like": 1, "retweet": 2, "reply": 2, "quote": 3}
+POPULAR_WINDOW_MINUTES = 60
+POPULAR_BUCKET_TTL = 3 * 3600
+
+BUCKET_SECONDS = 300
+WINDOW_BUCKETS = 12  # the rolling hour
+SLOT_SECONDS = 3600  # a person counts once per term per slot
+TREND_BUCKET_TTL = 2 * 3600
+HOUR_TTL = 26 * 3600
+TEXT_TTL = 6 * 3600
+IDS_PER_TERM_HOUR = 12
+
+
+def redis():
+    return get_redis_connection("default")
+
+
+def _prefix() -> str:
+    return getattr(settings, "TRENDING_KEY_PREFIX", "")
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def engaged_key(tweet_id: int) -> str:
+    return f"{_prefix()}pop:e:{tweet_id}"
+
+
+def popular_minute_key(kind: str, minute: int) -> str:
+    return f"{_prefix()}pop:m:{kind}:{minute}"
+
+
+def popular_live_key(kind: str | None = None) -> str:
+    return f"{_prefix()}pop:live:{kind}" if kind else f"{_prefix()}pop:live"
+
+
+def popular_expired_key() -> str:
+    return f"{_prefix()}pop:expired"
+
+
+def popular_snapshot_key() -> str:
+    return f"{_prefix()}pop:top"
+
+
+def seen_key(slot: int, user_id: int) -> str:
+    return f"{_prefix()}tr:seen:{slot}:{user_id}"
+
+
+def trend_bucket_key(bucket: int, tweets: bool = False) -> str:
+    return f"{_prefix()}tr:{'tb' if tweets else 'b'}:{bucket}"
+
+
+def trend_live_key(tweets: bool = False) -> str:
+    return f"{_prefix()}tr:{'tlive' if tweets else 'live'}"
+
+
+def trend_expired_key() -> str:
+    return f"{_prefix()}tr:expired"
+
+
+def trend_hour_key(hour: int) -> str:
+    return f"{_prefix()}tr:h:{hour}"
+
+
+def trend_ids_key(hour: int) -> str:
+    return f"{_prefix()}tr:ids:{hour}"
+
+
+def trend_compacted_key() -> str:
+    return f"{_prefix()}tr:compacted"
+
+
+def tweet_text_key(tweet_id: int) -> str:
+    return f"{_prefix()}tr:text:{tweet_id}"
+
+
+def trend_snapshot_key() -> str:
+    return f"{_prefix()}tr:top"
+
+
+def affinity_key(user_id: int) -> str:
+    return f"{_prefix()}tr:aff:{user_id}"
+
+
+def minute_of(now: float) -> int:
+    return int(now // 60)
+
+
+def bucket_of(now: float) -> int:
+    return int(now // BUCKET_SECONDS)
+
+
+def hour_of(now: float) -> int:
+    return int(now // 3600)
+
+
+# --------------------------------------------------------------------------- Lua
+
+# ARGV: prefix, tweet, kind, user, weight, delta, minute, ttl_engaged, ttl_bucket
+_POPULAR_COUNT = """
+local p, tweet, kind, user = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local weight, delta, minute = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local eng = p .. 'pop:e:' .. tweet
+local field = kind .. ':' .. user
+local function add(m, sign)
+  local bucket = p .. 'pop:m:' .. kind .. ':' .. m
+  redis.call('ZINCRBY', bucket, sign, tweet)
+  redis.call('EXPIRE', bucket, ARGV[9])
+  redis.call('ZINCRBY', p .. 'pop:live:' .. kind, sign, tweet)
+  redis.call('ZINCRBY', p .. 'pop:live', sign * weight, tweet)
+end
+local n = redis.call('HINCRBY', eng, 'n:' .. field, delta)
+if delta > 0 then
+  if n == 1 then
+    redis.call('HSET', eng, field, minute)
+    redis.call('EXPIRE', eng, ARGV[8])
+    add(minute, 1)
+    return 1
+  end
+  return 0
+end
+if n <= 0 then
+  local m = redis.call('HGET', eng, field)
+  redis.call('HDEL', eng, 'n:' .. field, field)
+  local expired = tonumber(redis.call('GET', p .. 'pop:expired') or '-1')
+  if m and tonumber(m) > expired then
+    add(m, -1)
+    redis.call('ZREMRANGEBYSCORE', p .. 'pop:live:' .. kind, '-inf', 0)
+    redis.call('ZREMRANGEBYSCORE', p .. 'pop:live', '-inf', 0)
+    return -1
+  end
+end
+return 0
+"""
+
+# Subtract up to ARGV[3] members of one expired bucket from the live sets, then drop them.
+# KEYS: bucket, live, weighted-live (or the bucket again when there is none). ARGV: weight, has_weighted, chunk
+_DRAIN = """
+local rows = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1, 'WITHSCORES')
+local weight = tonumber(ARGV[1])
+for i = 1, #rows, 2 do
+  redis.call('ZINCRBY', KEYS[2], -tonumber(rows[i + 1]), rows[i])
+  if ARGV[2] == '1' then
+    redis.call('ZINCRBY', KEYS[3], -weight * tonumber(rows[i + 1]), rows[i])
+  end
+end
+if #rows > 0 then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #rows / 2 - 1)
+end
+return #rows / 2
+"""
+
+# ARGV: prefix, user, slot, bucket, hour, tweet ('' for an engagement), ttl_seen, ttl_bucket,
+#       ttl_hour, ids_cap, then pairs of (term, hash)
+_TREND_COUNT = """
+local p, user, slot, bucket, hour, tweet = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local seen = p .. 'tr:seen:' .. slot .. ':' .. user
+local b = p .. 'tr:b:' .. bucket
+local h = p .. 'tr:h:' .. hour
+local live = p .. 'tr:live'
+local counted = 0
+for i = 11, #ARGV, 2 do
+  local term = ARGV[i]
+  if redis.call('SADD', seen, ARGV[i + 1]) == 1 then
+    redis.call('ZINCRBY', live, 1, term)
+    redis.call('ZINCRBY', b, 1, term)
+    redis.call('ZINCRBY', h, 1, term)
+    counted = counted + 1
+  end
+  if tweet ~= '' then
+    redis.call('ZINCRBY', p .. 'tr:tlive', 1, term)
+    redis.call('ZINCRBY', p .. 'tr:tb:' .. bucket, 1, term)
+    local ids = p .. 'tr:ids:' .. hour
+    local old = redis.call('HGET', ids, term)
+    if not old then
+      redis.call('HSET', ids, term, tweet)
+    elseif string.len(old) < tonumber(ARGV[10]) then
+      redis.call('HSET', ids, term, old .. ' ' .. tweet)
+    end
+  end
+end
+redis.call('EXPIRE', seen, ARGV[7])
+redis.call('EXPIRE', b, ARGV[8])
+redis.call('EXPIRE', h, ARGV[9])
+if tweet ~= '' then
+  redis.call('EXPIRE', p .. 'tr:tb:' .. bucket, ARGV[8])
+  redis.call('EXPIRE', p .. 'tr:ids:' .. hour, ARGV[9])
+end
+return counted
+"""
+
+_scripts: dict[str, object] = {}
+
+
+def _script(name: str, source: str):
+    # One Script object per process; redis-py sends EVALSHA and loads the script when missing.
+    key = f"{name}:{id(redis().connection_pool)}"
+    if key not in _scripts:
+        _scripts[key] = redis().register_script(source)
+    return _scripts[key]
+
+
+# --------------------------------------------------------------------------- Popular
+
+
+def count_popular(*, kind: str, user_id: int, tweet_id: int, author_id: int, delta: int, now: float) -> int:
+    """Count (or take back, ``delta`` -1) one person's engagement of one kind with a tweet.
+
+    The author's own engagement is ignored; a person counts once per tweet per kind however many
+    times they act. Return +1 / -1 when the live score changed, 0 when it did not.
+    """
+    if kind not in WEIGHTS or delta not in (1, -1) or user_id == author_id:
+        return 0
+    args = [_prefix(), tweet_id, kind, user_id, WEIGHTS[kind], delta, minute_of(now), 3700, POPULAR_BUCKET_TTL]
+    return int(_script("popular", _POPULAR_COUNT)(args=args))
+
+
+def _drain(source: str, live: str, weighted: str | None, weight: int, chunk: int = 5000) -> None:
+    drain = _script("drain", _DRAIN)
+    while drain(keys=[source, live, weighted or source], args=[weight, "1" if weighted else "0", chunk]):
+        pass
+
+
+def expire_popular(*, now: float) -> int:
+    """Take the minutes that left the rolling hour out of the live sets; return how many."""
+    r = redis()
+    newest_expired = minute_of(now) - POPULAR_WINDOW_MINUTES
+    last = r.get(popular_expired_key())
+    last = int(last) if last is not None else newest_expired - POPULAR_BUCKET_TTL // 60
+    if newest_expired - last > POPULAR_BUCKET_TTL // 60 - 5:
+        # The job was off longer than the buckets live: rebuild the live sets from the buckets.
+        _rebuild_popular(now=now)
+        r.set(popular_expired_key(), newest_expired)
+        return 0
+    for minute in range(last + 1, newest_expired + 1):
+        for kind in KINDS:
+            _drain(popular_minute_key(kind, minute), popular_live_key(kind), popular_live_key(), WEIGHTS[kind])
+    r.set(popular_expired_key(), max(last, newest_expired))
+    with r.pipeline(transaction=False) as pipe:
+        for key in [popular_live_key()] + [popular_live_key(k) for k in KINDS]:
+            pipe.zremrangebyscore(key, "-inf", 0)
+        pipe.execute()
+    return max(0, newest_expired - last)
+
+
+def _rebuild_popular(*, now: float) -> None:
+    r = redis()
+    first = minute_of(now) - POPULAR_WINDOW_MINUTES + 1
+    minutes = range(first, minute_of(now) + 1)
+    with r.pipeline() as pipe:
+        weighted: dict[str, int] = {}
+        for kind in KINDS:
+            keys = [popular_minute_key(kind, m) for m in minutes]
+            pipe.zunionstore(popular_live_key(kind), keys)
+            weighted.update({key: WEIGHTS[kind] for key in keys})
+        pipe.zunionstore(popular_live_key(), weighted)
+        pipe.execute()
+
+
+def top_popular(limit: int) -> list[tuple[int, float, dict[str, int]]]:
+    """Return [(tweet_id, score, {kind: people})] of the rolling hour, best first."""
+    r = redis()
+    rows = r.zrevrange(popular_live_key(), 0, limit - 1, withscores=True)
+    if not rows:
+        return []
+    members = [m for m, _ in rows]
+    with r.pipeline(transaction=False) as pipe:
+        for kind in KINDS:
+            pipe.zmscore(popular_live_key(kind), members)
+        per_kind = pipe.execute()
+    result = []
+    for i, (member, score) in enumerate(rows):
+        counts = {kind: int(per_kind[k][i] or 0) for k, kind in enumerate(KINDS)}
+        result.append((int(member), score, counts))
+    return result
+
+
+# --------------------------------------------------------------------------- Trending
+
+
+def _count_terms(*, user_id: int, terms: list[str], tweet_id: int | None, now: float) -> int:
+    if not terms:
+        return 0
+    args: list = [
+        _prefix(),
+        user_id,
+        int(now // SLOT_SECONDS),
+        bucket_of(now),
+        hour_of(now),
+        tweet_id or "",
+        SLOT_SECONDS + 600,
+        TREND_BUCKET_TTL,
+        HOUR_TTL,
+        IDS_PER_TERM_HOUR * 20,
+    ]
+    for term in terms:
+        args += [term, term_hash(term)]
+    return int(_script("trend", _TREND_COUNT)(args=args))
+
+
+def count_tweet_terms(*, tweet_id: int, author_id: int, text: str, now: float) -> int:
+    """Count the terms of a new tweet for its author; keep the text for later likes. Return terms counted."""
+    redis().set(tweet_text_key(tweet_id), text, ex=TEXT_TTL)
+    return _count_terms(user_id=author_id, terms=extract_terms(text), tweet_id=tweet_id, now=now)
+
+
+def count_engaged_terms(*, user_id: int, tweet_id: int, text: str | None, now: float) -> int:
+    """Count the terms of a tweet someone liked or retweeted, for that person."""
+    if text is None:
+        cached = redis().get(tweet_text_key(tweet_id))
+        text = cached.decode() if cached is not None else None
+    if text is None:
+        from tweets.models import Tweet
+
+        text = Tweet.objects.filter(pk=tweet_id).values_list("text", flat=True).first() or ""
+    return _count_terms(user_id=user_id, terms=extract_terms(text), tweet_id=None, now=now)
+
+
+def expire_trending(*, now: float) -> int:
+    """Take the buckets that left the rolling hour out of the live sets; return how many."""
+    r = redis()
+    newest_expired = bucket_of(now) - WINDOW_BUCKETS
+    last = r.get(trend_expired_key())
+    oldest_kept = TREND_BUCKET_TTL // BUCKET_SECONDS
+    last = int(last) if last is not None else newest_expired - oldest_kept
+    if newest_expired - last > oldest_kept - 1:
+        with r.pipeline() as pipe:
+            buckets = range(bucket_of(now) - WINDOW_BUCKETS + 1, bucket_of(now) + 1)
+            pipe.zunionstore(trend_live_key(), [trend_bucket_key(b) for b in buckets])
+            pipe.zunionstore(trend_live_key(True), [trend_bucket_key(b, True) for b in buckets])
+            pipe.set(trend_expired_key(), newest_expired)
+            pipe.execute()
+        return 0
+    for bucket in range(last + 1, newest_expired + 1):
+        _drain(trend_bucket_key(bucket), trend_live_key(), None, 0)
+        _drain(trend_bucket_key(bucket, True), trend_live_key(True), None, 0)
+    with r.pipeline(transaction=False) as pipe:
+        pipe.set(trend_expired_key(), max(last, newest_expired))
+        pipe.zremrangebyscore(trend_live_key(), "-inf", 0)
+        pipe.zremrangebyscore(trend_live_key(True), "-inf", 0)
+        pipe.execute()
+    return max(0, newest_expired - last)
+
+
+_COMPACT = """
+local n = redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[1])
+if n == 0 then return 0 end
+local chunk = math.min(n, tonumber(ARGV[2]))
+local rows = redis.call('ZRANGE', KEYS[1], 0, chunk - 1)
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, chunk - 1)
+for i = 1, #rows, 500 do
+  redis.call('HDEL', KEYS[2], unpack(rows, i, math.min(i + 499, #rows)))
+end
+return chunk
+"""
+
+
+def compact_hours(*, now: float) -> int:
+    """Drop terms used by a single person from closed hours (the long tail of phrases); return removed."""
+    r = redis()
+    closed = hour_of(now) - 1
+    done = r.get(trend_compacted_key())
+    first = int(done) + 1 if done is not None else closed - 25
+    removed = 0
+    compact = _script("compact", _COMPACT)
+    for hour in range(max(first, closed - 25), closed + 1):
+        while True:
+            n = int(compact(keys=[trend_hour_key(hour), trend_ids_key(hour)], args=[1, 5000]))
+            removed += n
+            if n == 0:
+                break
+    r.set(trend_compacted_key(), closed)
+    return removed
+
+
+def live_terms(min_people: int) -> dict[str, int]:
+    """Return {term: people in the rolling hour} for terms with at least ``min_people``."""
+    rows = redis().zrangebyscore(trend_live_key(), min_people, "+inf", withscores=True)
+    return {m.decode(): int(s) for m, s in rows}
+
+
+def hourly_people(terms: list[str], hours: list[int]) -> tuple[list[list[int]], list[bool]]:
+    """Return per hour the people of each term (0 when unknown) and whether the hour has data."""
+    if not terms:
+        return [[] for _ in hours], [False] * len(hours)
+    r = redis()
+    with r.pipeline(transaction=False) as pipe:
+        for hour in hours:
+            pipe.zmscore(trend_hour_key(hour), terms)
+            pipe.exists(trend_hour_key(hour))
+        replies = pipe.execute()
+    values = [[int(v or 0) for v in replies[i]] for i in range(0, len(replies), 2)]
+    present = [bool(replies[i]) for i in range(1, len(replies), 2)]
+    return values, present
+
+
+def tweets_in_window(terms: list[str]) -> list[int]:
+    """Return how many tweets used each term in the rolling hour."""
+    if not terms:
+        return []
+    return [int(v or 0) for v in redis().zmscore(trend_live_key(True), terms)]
+
+
+def tweet_ids_for(term: str, *, now: float, hours: int = 24, limit: int = 40) -> list[int]:
+    """Return the newest tweet ids recorded for ``term`` (newest first)."""
+    r = redis()
+    current = hour_of(now)
+    with r.pipeline(transaction=False) as pipe:
+        for hour in range(current, current - hours, -1):
+            pipe.hget(trend_ids_key(hour), term)
+        replies = pipe.execute()
+    ids: list[int] = []
+    for value in replies:
+        if value:
+            ids.extend(sorted((int(x) for x in value.split()), reverse=True))
+        if len(ids) >= limit:
+            break
+    return list(dict.fromkeys(ids))[:limit]

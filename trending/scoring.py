@@ -1,0 +1,216 @@
+"""The ranking jobs: turn the live counters into the precomputed Popular and Trending lists.
+
+Formulas and their reasoning are in docs/ranking.md. ``trend_score`` is pure; the two
+``compute_*`` functions read the counters, write one JSON snapshot each and return it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import orjson
+from django.conf import settings
+
+from trending import counters
+from trending.terms import contains, term_kind
+
+POPULAR_SIZE = 100
+TRENDING_SIZE = 100
+EXPECTED_FLOOR = 2.0  # people per hour a term is assumed to have when it has no history
+BURST_Z = 3.0  # how many Poisson standard deviations above the expected rate a trend must be
+SUBSUME_SHARE = 0.7  # a term is hidden behind a longer kept phrase holding this share of its people
+# Used only while there is no hourly history at all (the first hour after a fresh start): then
+# the baseline cannot tell ever-common words yet. Afterwards the statistics do it alone.
+COLD_START_STOP_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "is",
+        "are",
+        "was",
+        "be",
+        "it",
+        "this",
+        "that",
+        "with",
+        "at",
+        "by",
+        "from",
+        "as",
+        "i",
+        "you",
+        "we",
+        "he",
+        "she",
+        "they",
+        "my",
+        "your",
+        "our",
+        "me",
+        "so",
+        "just",
+        "not",
+        "no",
+        "but",
+        "if",
+        "do",
+        "have",
+        "has",
+        "had",
+        "what",
+        "when",
+        "how",
+        "all",
+        "can",
+        "will",
+        "about",
+        "up",
+        "out",
+        "get",
+        "de",
+        "la",
+        "el",
+        "en",
+        "y",
+        "que",
+        "los",
+        "las",
+        "un",
+        "una",
+        "por",
+        "con",
+        "para",
+        "es",
+        "le",
+        "les",
+        "des",
+        "du",
+        "et",
+        "est",
+        "il",
+        "je",
+        "pas",
+        "und",
+        "der",
+        "die",
+        "das",
+        "ist",
+        "nicht",
+        "ich",
+        "zu",
+        "mit",
+        "den",
+        "im",
+        "è",
+        "di",
+        "che",
+        "il",
+        "per",
+        "non",
+        "и",
+        "в",
+        "не",
+        "на",
+        "что",
+        "я",
+        "с",
+    ]
+)
+
+
+def min_people() -> int:
+    return int(getattr(settings, "TRENDING_MIN_PEOPLE", 12))
+
+
+def trend_score(observed: float, expected: float, *, minimum: int | None = None) -> float | None:
+    """Return the trend score of ``observed`` people this hour against ``expected``, or None.
+
+    None when fewer than the minimum people used the term, or when the count sits inside the
+    Poisson interval of the expected count (mean + BURST_Z * sqrt(mean)). Otherwise Mastodon's
+    chi-square-like (observed - expected)^2 / expected.
+    """
+    minimum = min_people() if minimum is None else minimum
+    expected = max(expected, EXPECTED_FLOOR)
+    if observed < minimum or observed <= expected + BURST_Z * math.sqrt(expected):
+        return None
+    return (observed - expected) ** 2 / expected
+
+
+def compute_popular(*, now: float | None = None) -> dict:
+    """Expire old minutes, rank the rolling hour and store the snapshot; return it."""
+    now = time.time() if now is None else now
+    counters.expire_popular(now=now)
+    entries = [
+        {"id": tweet_id, "score": score, **{k: counts[k] for k in counters.KINDS}}
+        for tweet_id, score, counts in counters.top_popular(POPULAR_SIZE + 50)
+    ]
+    snapshot = {"computed_at": now, "entries": entries}
+    counters.redis().set(counters.popular_snapshot_key(), orjson.dumps(snapshot))
+    return snapshot
+
+
+def compute_trending(*, now: float | None = None) -> dict:
+    """Expire old buckets, score every term against its own baseline and store the snapshot."""
+    now = time.time() if now is None else now
+    counters.expire_trending(now=now)
+    counters.compact_hours(now=now)
+    # Candidates: terms in the rolling hour's buckets with at least half the minimum people.
+    terms = list(counters.live_terms(max(1, min_people() // 2)))
+    current = counters.hour_of(now)
+    hours = list(range(current - 25, current + 1))
+    values, present = counters.hourly_people(terms, hours)
+    # People per hour, estimated the same way now and in history: the people of this clock hour
+    # plus the share of the previous hour still inside the rolling hour. Comparing like with like
+    # cancels the bias of people who post the same word in both hours (docs/ranking.md).
+    share = 1.0 - (now % 3600) / 3600
+
+    def estimate(i: int, j: int) -> float:
+        return values[i][j] + share * values[i - 1][j]
+
+    now_row = len(hours) - 1
+    baseline_rows = [i for i in range(1, now_row - 1) if present[i] and present[i - 1]]
+    cold = not baseline_rows
+    live: dict[str, float] = {}
+    scored = []
+    for j, term in enumerate(terms):
+        if cold and term in COLD_START_STOP_WORDS:
+            continue
+        observed = live[term] = estimate(now_row, j)
+        expected = sum(estimate(i, j) for i in baseline_rows) / len(baseline_rows) if baseline_rows else 0.0
+        score = trend_score(observed, expected)
+        if score is not None:
+            scored.append((score, term.count(" "), term, expected, j))
+    scored.sort(key=lambda row: (-row[0], -row[1], row[2]))
+    kept: list[tuple] = []
+    for row in scored:
+        term = row[2]
+        if any(contains(other[2], term) and live[other[2]] >= SUBSUME_SHARE * live[term] for other in kept):
+            continue
+        kept.append(row)
+        if len(kept) >= TRENDING_SIZE:
+            break
+    tweets = counters.tweets_in_window([row[2] for row in kept])
+    trends = [
+        {
+            "term": term,
+            "kind": term_kind(term),
+            "people": round(live[term]),
+            "tweets": tweets[n],
+            "expected": round(expected, 2),
+            "score": round(score, 3),
+            "spark": [values[i][j] for i in range(len(hours) - 24, len(hours))],
+        }
+        for n, (score, _, term, expected, j) in enumerate(kept)
+    ]
+    snapshot = {"computed_at": now, "cold_start": cold, "trends": trends}
+    counters.redis().set(counters.trend_snapshot_key(), orjson.dumps(snapshot))
+    return snapshot
