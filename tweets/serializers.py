@@ -1,0 +1,137 @@
+"""API shapes of tweets. Inputs validate; outputs document the merged card dict (they render nothing)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+
+class StrictTextField(serializers.CharField):
+    """A string field that refuses numbers, lists and objects instead of coercing them."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return data
+
+
+class TweetIdField(serializers.Field):
+    """A tweet id given as a string (or an integer) of digits."""
+
+    default_error_messages = {"invalid": "Give a tweet id: a string of digits."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, str | int) or not str(data).isdigit():
+            self.fail("invalid")
+        return int(data)
+
+    def to_representation(self, value):
+        return str(value)
+
+
+class TweetCreateIn(serializers.Serializer):
+    # Length and blank rules live in tweets.parsing so every caller gets the same messages.
+    text = StrictTextField(
+        allow_blank=True, trim_whitespace=False, error_messages={"invalid": "Tweet text must be a string."}
+    )
+    reply_to = TweetIdField(required=False, allow_null=True)
+    quote_of = TweetIdField(required=False, allow_null=True)
+
+
+class TweetEditIn(serializers.Serializer):
+    text = StrictTextField(
+        allow_blank=True, trim_whitespace=False, error_messages={"invalid": "Tweet text must be a string."}
+    )
+
+
+class AuthorOut(serializers.Serializer):
+    id = serializers.CharField()
+    username = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CountsOut(serializers.Serializer):
+    likes = serializers.IntegerField()
+    retweets = serializers.IntegerField()
+    replies = serializers.IntegerField()
+    quotes = serializers.IntegerField()
+
+
+class ViewerOut(serializers.Serializer):
+    liked = serializers.BooleanField()
+    retweeted = serializers.BooleanField()
+
+
+class ReplyToOut(serializers.Serializer):
+    id = serializers.CharField()
+    unavailable = serializers.BooleanField()
+    username = serializers.CharField(required=False)
+    url = serializers.CharField(required=False)
+    version = serializers.IntegerField(allow_null=True, help_text="The version of the parent this reply answered.")
+    current_version = serializers.IntegerField(required=False)
+
+
+class QuoteOut(serializers.Serializer):
+    id = serializers.CharField(required=False)
+    unavailable = serializers.BooleanField()
+    author = AuthorOut(required=False)
+    text = serializers.CharField(required=False)
+    html = serializers.CharField(required=False)
+    created_at = serializers.DateTimeField(required=False)
+    url = serializers.CharField(required=False)
+    version = serializers.IntegerField(required=False)
+    edited = serializers.BooleanField(required=False)
+    quoted_version = serializers.IntegerField(required=False, allow_null=True)
+
+
+class RetweetOut(serializers.Serializer):
+    id = serializers.CharField(help_text="The retweet's own id.")
+    by = AuthorOut()
+    created_at = serializers.DateTimeField()
+
+
+class TweetOut(serializers.Serializer):
+    id = serializers.CharField(help_text="The id of the tweet shown (the original, for a retweet).")
+    entry_id = serializers.CharField(help_text="The id of this list entry (the retweet's id for a retweet).")
+    tombstone = serializers.CharField(allow_null=True)
+    author = AuthorOut()
+    text = serializers.CharField(help_text="The newest version's text.")
+    html = serializers.CharField(help_text="The text as escaped HTML with links, mentions and hashtags linked.")
+    created_at = serializers.DateTimeField()
+    url = serializers.CharField()
+    version = serializers.IntegerField()
+    edited = serializers.BooleanField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    conversation_id = serializers.CharField()
+    reply_to = ReplyToOut(allow_null=True)
+    quote = QuoteOut(allow_null=True)
+    retweet = RetweetOut(allow_null=True)
+    counts = CountsOut()
+    viewer = ViewerOut()
+
+
+class TweetPageOut(serializers.Serializer):
+    results = TweetOut(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+
+
+class VersionOut(serializers.Serializer):
+    number = serializers.IntegerField()
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class VersionsOut(serializers.Serializer):
+    results = VersionOut(many=True)
+
+
+class PersonOut(serializers.Serializer):
+    id = serializers.CharField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    bio = serializers.CharField()
+    following = serializers.BooleanField(allow_null=True)
+
+
+class PeopleOut(serializers.Serializer):
+    results = PersonOut(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
