@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+import twitter_site.schema  # noqa: F401  (registers the Bearer scheme with drf-spectacular)
+
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("tweets.api_urls")),
