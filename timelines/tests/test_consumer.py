@@ -1,0 +1,81 @@
+"""The /ws/timeline consumer over the real Redis channel layer: auth, ownership, delivery."""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from twitter_site.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _headers_for(user) -> list[tuple[bytes, bytes]]:
+    client = Client()
+    client.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return [(b"cookie", cookie.encode()), (b"origin", b"http://localhost"), (b"host", b"localhost")]
+
+
+def _socket(headers) -> WebsocketCommunicator:
+    return WebsocketCommunicator(application, "/ws/timeline", headers=headers)
+
+
+def test_anonymous_socket_is_refused():
+    async def run():
+        socket = _socket([(b"origin", b"http://localhost"), (b"host", b"localhost")])
+        connected, _ = await socket.connect()
+        await socket.disconnect()
+        return connected
+
+    assert async_to_sync(run)() is False
+
+
+def test_only_the_stream_owner_gets_the_new_tweet_event(person, act):
+    author, fan, other = person("author"), person("fan"), person("other")
+    act.follow(fan, author)
+    from timelines import services
+
+    services.rebuild_feed(user_id=fan.pk)
+    services.rebuild_feed(user_id=other.pk)
+    fan_headers, other_headers, author_headers = _headers_for(fan), _headers_for(other), _headers_for(author)
+
+    async def run():
+        fan_socket, other_socket, author_socket = _socket(fan_headers), _socket(other_headers), _socket(author_headers)
+        assert (await fan_socket.connect())[0]
+        assert (await other_socket.connect())[0]
+        assert (await author_socket.connect())[0]
+        tweet = await sync_to_async(act.tweet)(author, "live!")
+        event = await fan_socket.receive_json_from(timeout=3)
+        nothing_for_other = await other_socket.receive_nothing(timeout=0.3)
+        nothing_for_author = await author_socket.receive_nothing(timeout=0.1)  # they wrote it
+        for socket in (fan_socket, other_socket, author_socket):
+            await socket.disconnect()
+        return tweet, event, nothing_for_other, nothing_for_author
+
+    tweet, event, nothing_for_other, nothing_for_author = async_to_sync(run)()
+    assert event == {"type": "timeline.new_tweets", "tweet_id": str(tweet.pk)}
+    assert nothing_for_other and nothing_for_author
+
+
+def test_presence_is_counted_per_socket(person):
+    from timelines import feeds
+
+    user = person("someone")
+    headers = _headers_for(user)
+
+    async def run():
+        first, second = _socket(headers), _socket(headers)
+        await first.connect()
+        await second.connect()
+        both = await sync_to_async(feeds.redis().hget)(feeds.online_key(), str(user.pk))
+        await first.disconnect()
+        one = await sync_to_async(feeds.redis().hget)(feeds.online_key(), str(user.pk))
+        await second.disconnect()
+        none = await sync_to_async(feeds.redis().hget)(feeds.online_key(), str(user.pk))
+        return both, one, none
+
+    assert async_to_sync(run)() == (b"2", b"1", None)
