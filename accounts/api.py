@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 from accounts import selectors, services, throttle
 from accounts.models import ApiToken
 from accounts.serializers import (
+    FollowListOut,
     FollowOut,
-    PeopleOut,
     ProfileIn,
     RefreshIn,
     SignupIn,
@@ -195,7 +195,10 @@ class FollowersApi(_PeopleApi):
     lister = staticmethod(selectors.list_followers)
 
     @extend_schema(
-        tags=["people"], summary="Who follows this person", parameters=[CURSOR], responses={200: PeopleOut, 404: ERROR}
+        tags=["people"],
+        summary="Who follows this person",
+        parameters=[CURSOR],
+        responses={200: FollowListOut, 404: ERROR},
     )
     def get(self, request, username):
         return super().get(request, username)
@@ -205,7 +208,10 @@ class FollowingApi(_PeopleApi):
     lister = staticmethod(selectors.list_following)
 
     @extend_schema(
-        tags=["people"], summary="Whom this person follows", parameters=[CURSOR], responses={200: PeopleOut, 404: ERROR}
+        tags=["people"],
+        summary="Whom this person follows",
+        parameters=[CURSOR],
+        responses={200: FollowListOut, 404: ERROR},
     )
     def get(self, request, username):
         return super().get(request, username)

@@ -61,7 +61,7 @@ class FollowOut(serializers.Serializer):
     followers_count = serializers.IntegerField(help_text="The followee's follower count after the change.")
 
 
-class PersonOut(serializers.Serializer):
+class FollowListPersonOut(serializers.Serializer):
     id = serializers.CharField()
     username = serializers.CharField()
     display_name = serializers.CharField()
@@ -69,8 +69,8 @@ class PersonOut(serializers.Serializer):
     following = serializers.BooleanField(allow_null=True)
 
 
-class PeopleOut(serializers.Serializer):
-    results = PersonOut(many=True)
+class FollowListOut(serializers.Serializer):
+    results = FollowListPersonOut(many=True)
     next_cursor = serializers.CharField(allow_null=True)
 
 
