@@ -1,5 +1,8 @@
 """Writes of tweets: create, edit, delete, remove, like, retweet, and the counter flush.
 
+Other apps' hooks run after commit with ``robust=True``: the write is done and stays done even if
+a side effect fails (the failure is logged; every Redis structure can be rebuilt).
+
 Counters never update the hot Tweet row on the request path: each change inserts a CounterDelta
 row in the same transaction as the Like / Tweet row it counts, and ``flush_counter_deltas`` folds
 them into the Tweet columns later (docs/counters.md). Hooks of other apps run after commit.
@@ -46,10 +49,11 @@ def _hooks_after_commit(tweet: Tweet, *, created: bool) -> None:
         int(tweet.created_at.timestamp() * 1000),
     )
     if created:
-        transaction.on_commit(lambda: timelines.on_tweet_created(tweet_id=tweet_id))
+        transaction.on_commit(lambda: timelines.on_tweet_created(tweet_id=tweet_id), robust=True)
     if text:
         transaction.on_commit(
-            lambda: trending.record_tweet(tweet_id=tweet_id, author_id=author_id, text=text, created_at_ms=created_ms)
+            lambda: trending.record_tweet(tweet_id=tweet_id, author_id=author_id, text=text, created_at_ms=created_ms),
+            robust=True,
         )
 
 
@@ -60,13 +64,14 @@ def _engagement_after_commit(*, kind: str, user_id: int, tweet: Tweet, delta: in
     transaction.on_commit(
         lambda: trending.record_engagement(
             kind=kind, user_id=user_id, tweet_id=tweet_id, author_id=author_id, delta=delta
-        )
+        ),
+        robust=True,
     )
 
 
 def _add_delta(tweet_id: int, **deltas: int) -> None:
     CounterDelta.objects.create(tweet_id=tweet_id, **deltas)
-    transaction.on_commit(schedule_counter_flush)
+    transaction.on_commit(schedule_counter_flush, robust=True)
 
 
 def _visible_or_404(tweet: Tweet | None, *, what: str = "tweet") -> Tweet:
@@ -184,7 +189,7 @@ def _soft_delete(tweet: Tweet) -> bool:
         # Its retweets go with it (they are the same tweet in other people's lists).
         Tweet.objects.filter(retweet_of=tweet, deleted_at__isnull=True).update(deleted_at=now)
     tweet_id = tweet.pk
-    transaction.on_commit(lambda: timelines.on_tweet_deleted(tweet_id=tweet_id))
+    transaction.on_commit(lambda: timelines.on_tweet_deleted(tweet_id=tweet_id), robust=True)
     return True
 
 
