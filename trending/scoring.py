@@ -13,7 +13,7 @@ import orjson
 from django.conf import settings
 
 from trending import counters
-from trending.terms import contains, term_kind
+from trending.terms import contains, overlaps, term_kind
 
 POPULAR_SIZE = 100
 TRENDING_SIZE = 100
@@ -145,6 +145,11 @@ def trend_score(observed: float, expected: float, *, minimum: int | None = None)
     return (observed - expected) ** 2 / expected
 
 
+def _edge_words(term: str) -> tuple[str, ...]:
+    words = term.split(" ")
+    return (words[0], words[-1]) if len(words) > 1 else ()
+
+
 def compute_popular(*, now: float | None = None) -> dict:
     """Expire old minutes, rank the rolling hour and store the snapshot; return it."""
     now = time.time() if now is None else now
@@ -180,20 +185,33 @@ def compute_trending(*, now: float | None = None) -> dict:
     baseline_rows = [i for i in range(1, now_row - 1) if present[i] and present[i - 1]]
     cold = not baseline_rows
     live: dict[str, float] = {}
+    usual: dict[str, float] = {}
+    for j, term in enumerate(terms):
+        live[term] = estimate(now_row, j)
+        usual[term] = sum(estimate(i, j) for i in baseline_rows) / len(baseline_rows) if baseline_rows else 0.0
     scored = []
     for j, term in enumerate(terms):
         if cold and term in COLD_START_STOP_WORDS:
             continue
-        observed = live[term] = estimate(now_row, j)
-        expected = sum(estimate(i, j) for i in baseline_rows) / len(baseline_rows) if baseline_rows else 0.0
-        score = trend_score(observed, expected)
+        edges = _edge_words(term)
+        if edges and (
+            max(usual.get(w, 0.0) for w in edges) >= live[term] or (cold and COLD_START_STOP_WORDS & set(edges))
+        ):
+            # A phrase that starts or ends with a word more common than the phrase itself ("the
+            # solar eclipse", "is unreal"): the same news is carried by a tighter phrase.
+            continue
+        score = trend_score(live[term], usual[term])
         if score is not None:
-            scored.append((score, term.count(" "), term, expected, j))
-    scored.sort(key=lambda row: (-row[0], -row[1], row[2]))
+            commonness = sum(usual.get(w, 0.0) for w in edges)
+            scored.append((score, term.count(" "), term, usual[term], j, commonness))
+    scored.sort(key=lambda row: (-row[0], -row[1], row[5], row[2]))
     kept: list[tuple] = []
     for row in scored:
         term = row[2]
-        if any(contains(other[2], term) and live[other[2]] >= SUBSUME_SHARE * live[term] for other in kept):
+        if any(
+            (contains(other[2], term) or overlaps(other[2], term)) and live[other[2]] >= SUBSUME_SHARE * live[term]
+            for other in kept
+        ):
             continue
         kept.append(row)
         if len(kept) >= TRENDING_SIZE:
@@ -209,7 +227,7 @@ def compute_trending(*, now: float | None = None) -> dict:
             "score": round(score, 3),
             "spark": [values[i][j] for i in range(len(hours) - 24, len(hours))],
         }
-        for n, (score, _, term, expected, j) in enumerate(kept)
+        for n, (score, _, term, expected, j, _) in enumerate(kept)
     ]
     snapshot = {"computed_at": now, "cold_start": cold, "trends": trends}
     counters.redis().set(counters.trend_snapshot_key(), orjson.dumps(snapshot))

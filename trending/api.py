@@ -1,0 +1,102 @@
+"""Explore API: GET /api/v1/explore/popular, /explore/trending, /explore/trending/tweets?term=."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import orjson
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from trending import selectors
+from trending.serializers import PopularPageOut, TermTweetsOut, TrendingOut
+from trending.terms import normalize
+
+ERROR = OpenApiResponse(description='{"error": {"code", "message", "fields"?}}')
+CURSOR = OpenApiParameter("cursor", str, description="Opaque cursor from next_cursor.")
+
+
+def _popular_body(viewer, cursor: str | None) -> dict:
+    try:
+        page = selectors.list_popular(viewer, cursor=cursor)
+    except selectors.BadCursor as error:
+        raise exceptions.ValidationError({"cursor": [str(error)]}) from error
+    results = [
+        {key: entry[key] for key in ("rank", "tweet", "engagement", "author_following")} for entry in page.entries
+    ]
+    return {"computed_at": page.computed_at, "results": results, "next_cursor": page.next_cursor}
+
+
+class PopularApi(APIView):
+    @extend_schema(
+        tags=["explore"],
+        summary="The 100 tweets most engaged with in the last hour",
+        parameters=[CURSOR],
+        responses={200: PopularPageOut, 400: ERROR},
+        description="Ranked by weighted engagement in a rolling hour (likes, retweets, replies, quotes; one person "
+        "counts once per tweet and kind; the author's own engagement does not count). Precomputed every minute; "
+        "20 entries a page, 100 in all.",
+    )
+    def get(self, request):
+        cursor = request.query_params.get("cursor")
+        if request.user.is_authenticated:
+            return Response(_popular_body(request.user, cursor))
+        # Signed out: the same bytes for everyone until the next ranking run.
+        key = f"explore:api:popular:{selectors.popular_version()}:{cursor or ''}"
+        body = cache.get(key)
+        if body is None:
+            body = orjson.dumps(_popular_body(request.user, cursor))
+            cache.set(key, body, 300)
+        return HttpResponse(body, content_type="application/json")
+
+
+def _trend_out(trend: dict) -> dict:
+    term = trend["term"]
+    return {
+        **{k: trend[k] for k in ("rank", "term", "kind", "people", "tweets", "expected", "score", "spark")},
+        "reasons": trend["reasons"],
+        "personal": trend["personal"],
+        "url": reverse("trend_tweets", args=[term]),
+        "tweets_url": f"{reverse('api-trend-tweets')}?term={quote(term)}",
+    }
+
+
+class TrendingApi(APIView):
+    @extend_schema(
+        tags=["explore"],
+        summary="Trending terms, personalised for the signed-in viewer",
+        responses={200: TrendingOut},
+        description="Hashtags, words, 2-3 word phrases and emoji used by more distinct people than usual in the "
+        "last hour, scored every two minutes. Signed in, re-ranked by what the people you follow and you tweet and "
+        "like; each entry says why it is shown.",
+    )
+    def get(self, request):
+        listing = selectors.list_trending(request.user)
+        return Response(
+            {
+                "computed_at": listing.computed_at,
+                "personalised": listing.personalised,
+                "results": [_trend_out(t) for t in listing.trends],
+            }
+        )
+
+
+class TermTweetsApi(APIView):
+    @extend_schema(
+        tags=["explore"],
+        summary="The recent tweets behind a trend",
+        parameters=[OpenApiParameter("term", str, required=True, description="A term as listed by /explore/trending.")],
+        responses={200: TermTweetsOut, 400: ERROR},
+    )
+    def get(self, request):
+        term = normalize(request.query_params.get("term", "")).strip()
+        if not term:
+            raise exceptions.ValidationError({"term": ["This parameter is required."]})
+        if len(term) > 60:
+            raise exceptions.ValidationError({"term": ["Terms are at most 60 characters."]})
+        return Response({"term": term, "results": selectors.list_term_tweets(term, request.user), "next_cursor": None})

@@ -1,0 +1,299 @@
+"""Read the precomputed Popular and Trending lists, personalise and explain them for a viewer."""
+
+from __future__ import annotations
+
+import base64
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import orjson
+from django.db.models import Q
+
+from trending import counters
+from trending.terms import extract_terms
+from twitter_site.snowflake import id_at
+
+PAGE_SIZE = 20
+TRENDING_SHOWN = 30
+AFFINITY_TTL = 120
+SPARK_WIDTH, SPARK_HEIGHT = 96, 28
+
+
+class BadCursor(ValueError):
+    """The cursor given is not one this API handed out."""
+
+
+def _snapshot(key: str) -> dict | None:
+    raw = counters.redis().get(key)
+    return orjson.loads(raw) if raw else None
+
+
+def encode_cursor(rank: int) -> str:
+    return base64.urlsafe_b64encode(f"r{rank}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """Return the rank a cursor points at (0 for none); raise BadCursor when it is not ours."""
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not text.startswith("r"):
+            raise ValueError
+        rank = int(text[1:])
+    except ValueError as error:
+        raise BadCursor("This cursor is not valid.") from error
+    if not 0 <= rank <= 1000:
+        raise BadCursor("This cursor is not valid.")
+    return rank
+
+
+# --------------------------------------------------------------------------- Popular
+
+
+@dataclass
+class PopularPage:
+    entries: list[dict]
+    next_cursor: str | None
+    computed_at: float | None
+
+
+def popular_version() -> str:
+    """Return a token that changes whenever the Popular snapshot does (for caches)."""
+    snapshot = _snapshot(counters.popular_snapshot_key())
+    return str(snapshot["computed_at"]) if snapshot else "none"
+
+
+def list_popular(viewer, *, cursor: str | None = None, size: int = PAGE_SIZE) -> PopularPage:
+    """Return one page of the top 100 of the last hour: the card, its engagement, the author's follow state."""
+    from accounts.selectors import followed_ids
+    from tweets.presenters import present
+
+    start = decode_cursor(cursor)
+    snapshot = _snapshot(counters.popular_snapshot_key()) or {"computed_at": None, "entries": []}
+    ranked = snapshot["entries"]
+    # A few spare entries stand in for tweets deleted since the job ran; the list stays 100 long.
+    window = ranked[start : start + size + 5]
+    cards = {int(card["id"]): card for card in present([e["id"] for e in window], viewer)}
+    live = [e for e in window if e["id"] in cards]
+    shown = live[:size]
+    end = min(start + size, 100)
+    authors = {int(cards[e["id"]]["author"]["id"]) for e in shown}
+    following = followed_ids(viewer, authors) if viewer.is_authenticated and authors else set()
+    entries = []
+    for rank, entry in enumerate(shown, start=start + 1):
+        if rank > 100:
+            break
+        card = cards[entry["id"]]
+        author = card["author"]
+        entries.append(
+            {
+                "rank": rank,
+                "tweet": card,
+                "engagement": {
+                    "score": entry["score"],
+                    "likes": entry["like"],
+                    "retweets": entry["retweet"],
+                    "replies": entry["reply"],
+                    "quotes": entry["quote"],
+                },
+                "author": SimpleNamespace(pk=int(author["id"]), username=author["username"], name=author["name"]),
+                "author_following": int(author["id"]) in following,
+                "author_state": {"following": int(author["id"]) in following},
+            }
+        )
+    more = end < min(len(ranked), 100) and len(entries) == size
+    return PopularPage(entries, encode_cursor(end) if more else None, snapshot["computed_at"])
+
+
+# --------------------------------------------------------------------------- Trending
+
+
+@dataclass
+class Affinity:
+    following_tweeted: dict[str, set[int]] = field(default_factory=dict)
+    following_liked: dict[str, set[int]] = field(default_factory=dict)
+    you_liked: dict[str, int] = field(default_factory=dict)
+    you_tweeted: dict[str, int] = field(default_factory=dict)
+
+    def boost(self, term: str) -> float:
+        """Return the factor a trend's score is multiplied by for this viewer (1 = no affinity)."""
+        return (
+            1.0
+            + 0.5 * math.log1p(len(self.following_tweeted.get(term, ())))
+            + 0.25 * math.log1p(len(self.following_liked.get(term, ())))
+            + 0.35 * math.log1p(self.you_liked.get(term, 0))
+            + 0.35 * math.log1p(self.you_tweeted.get(term, 0))
+        )
+
+    def reasons(self, term: str) -> list[str]:
+        out = []
+        n = len(self.following_tweeted.get(term, ()))
+        if n:
+            out.append(
+                f"{n} people you follow are tweeting about this"
+                if n > 1
+                else "1 person you follow is tweeting about this"
+            )
+        n = len(self.following_liked.get(term, ()))
+        if n:
+            out.append(
+                f"{n} people you follow liked tweets about this"
+                if n > 1
+                else "1 person you follow liked a tweet about this"
+            )
+        n = self.you_liked.get(term, 0)
+        if n:
+            out.append(f"You liked {n} tweets about this" if n > 1 else "You liked a tweet about this")
+        n = self.you_tweeted.get(term, 0)
+        if n:
+            out.append(f"You tweeted about this {n} times" if n > 1 else "You tweeted about this")
+        return out
+
+
+def _collect(pairs, terms: set[str], into: dict, *, as_people: bool) -> None:
+    for who, text in pairs:
+        for term in set(extract_terms(text or "")) & terms:
+            if as_people:
+                into.setdefault(term, set()).add(who)
+            else:
+                into[term] = into.get(term, 0) + 1
+
+
+def compute_affinity(viewer, terms: set[str], *, now: float) -> Affinity:
+    """Find which of ``terms`` the viewer's followees tweeted or liked in 24 h, and the viewer in 7 days.
+
+    Four indexed queries, each capped; the result is cached for two minutes per viewer.
+    """
+    from accounts.models import Follow
+    from tweets.models import Like, Tweet
+
+    affinity = Affinity()
+    day = datetime.fromtimestamp(now, tz=UTC) - timedelta(hours=24)
+    week = datetime.fromtimestamp(now, tz=UTC) - timedelta(days=7)
+    followees = list(Follow.objects.filter(follower_id=viewer.pk).values_list("followee_id", flat=True)[:5000])
+    if followees:
+        tweeted = (
+            Tweet.objects.filter(author_id__in=followees, id__gte=id_at(day), deleted_at__isnull=True)
+            .filter(retweet_of__isnull=True)
+            .order_by("-id")
+            .values_list("author_id", "text")[:2000]
+        )
+        _collect(tweeted, terms, affinity.following_tweeted, as_people=True)
+        engaged = (
+            Like.objects.filter(user_id__in=followees, created_at__gte=day)
+            .order_by("-id")
+            .values_list("user_id", "tweet__text")[:2000]
+        )
+        _collect(engaged, terms, affinity.following_liked, as_people=True)
+    liked = (
+        Like.objects.filter(user_id=viewer.pk, created_at__gte=week)
+        .order_by("-id")
+        .values_list("user_id", "tweet__text")
+    )
+    _collect(liked[:500], terms, affinity.you_liked, as_people=False)
+    own = (
+        Tweet.objects.filter(Q(author_id=viewer.pk), id__gte=id_at(week), deleted_at__isnull=True)
+        .exclude(text="")
+        .order_by("-id")
+        .values_list("author_id", "text")
+    )
+    _collect(own[:300], terms, affinity.you_tweeted, as_people=False)
+    return affinity
+
+
+def _cached_affinity(viewer, terms: set[str], *, version: str, now: float) -> Affinity:
+    r = counters.redis()
+    key = counters.affinity_key(viewer.pk)
+    raw = r.get(key)
+    if raw:
+        data = orjson.loads(raw)
+        if data["v"] == version:
+            return Affinity(
+                {t: set(v) for t, v in data["ft"].items()},
+                {t: set(v) for t, v in data["fl"].items()},
+                data["yl"],
+                data["yt"],
+            )
+    affinity = compute_affinity(viewer, terms, now=now)
+    data = {
+        "v": version,
+        "ft": {t: sorted(v) for t, v in affinity.following_tweeted.items()},
+        "fl": {t: sorted(v) for t, v in affinity.following_liked.items()},
+        "yl": affinity.you_liked,
+        "yt": affinity.you_tweeted,
+    }
+    r.set(key, orjson.dumps(data), ex=AFFINITY_TTL)
+    return affinity
+
+
+def sparkline_points(values: list[int]) -> str:
+    """Return SVG polyline points for hourly values (oldest first) in a SPARK_WIDTH x SPARK_HEIGHT box."""
+    if not values:
+        return ""
+    top = max(values) or 1
+    step = SPARK_WIDTH / max(len(values) - 1, 1)
+    return " ".join(
+        f"{i * step:.1f},{SPARK_HEIGHT - 2 - (v / top) * (SPARK_HEIGHT - 4):.1f}" for i, v in enumerate(values)
+    )
+
+
+KIND_LABELS = {"hashtag": "Hashtag", "emoji": "Emoji", "phrase": "Phrase", "word": "Word"}
+
+
+@dataclass
+class TrendingList:
+    trends: list[dict]
+    personalised: bool
+    computed_at: float | None
+
+
+def list_trending(viewer, *, limit: int = TRENDING_SHOWN, now: float | None = None) -> TrendingList:
+    """Return the trends, re-ranked by the viewer's affinity when signed in, each with why it is shown."""
+    now = time.time() if now is None else now
+    snapshot = _snapshot(counters.trend_snapshot_key()) or {"computed_at": None, "trends": []}
+    trends = snapshot["trends"]
+    personal = viewer is not None and viewer.is_authenticated and bool(trends)
+    affinity = Affinity()
+    if personal:
+        terms = {t["term"] for t in trends}
+        affinity = _cached_affinity(viewer, terms, version=str(snapshot["computed_at"]), now=now)
+    ranked = sorted(trends, key=lambda t: -t["score"] * affinity.boost(t["term"])) if personal else trends
+    result = []
+    for position, trend in enumerate(ranked[:limit], start=1):
+        reasons = affinity.reasons(trend["term"])
+        usual = trend["expected"]
+        general = (
+            f"{trend['people']} people in the last hour, usually about {usual:.0f}"
+            if usual >= 1
+            else f"{trend['people']} people in the last hour, new today"
+        )
+        result.append(
+            {
+                **trend,
+                "rank": position,
+                "label": KIND_LABELS[trend["kind"]],
+                "reasons": reasons or [general],
+                "personal": bool(reasons),
+                "spark_points": sparkline_points(trend["spark"]),
+            }
+        )
+    return TrendingList(result, personal, snapshot["computed_at"])
+
+
+def list_term_tweets(term: str, viewer, *, now: float | None = None, limit: int = 40) -> list[dict]:
+    """Return the cards of the newest tweets recorded for ``term`` in the last 24 hours."""
+    from tweets.presenters import present
+
+    now = time.time() if now is None else now
+    ids = counters.tweet_ids_for(term, now=now, limit=limit)
+    return present(ids, viewer)
+
+
+def trend_of(term: str) -> dict | None:
+    """Return the snapshot entry of ``term`` when it is trending now."""
+    snapshot = _snapshot(counters.trend_snapshot_key()) or {"trends": []}
+    return next((t for t in snapshot["trends"] if t["term"] == term), None)
