@@ -1,6 +1,8 @@
 /* Tweets: composer errors and reset, clickable cards, closing menus. htmx does the requests. */
 (function () {
   "use strict";
+  if (window.chirpTweets) return; // the partials include this file; run it once
+  window.chirpTweets = true;
 
   // A 400 from the composer carries the message: show it under the composer instead of a swap.
   document.addEventListener("htmx:beforeSwap", function (event) {
