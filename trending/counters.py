@@ -322,7 +322,7 @@ def _count_terms(*, user_id: int, terms: list[str], tweet_id: int | None, now: f
         SLOT_SECONDS + 600,
         TREND_BUCKET_TTL,
         HOUR_TTL,
-        IDS_PER_TERM_HOUR * 20,
+        IDS_PER_TERM_HOUR * 19 - 1,  # bytes: about a dozen 18-digit ids
     ]
     for term in terms:
         args += [term, term_hash(term)]

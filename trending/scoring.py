@@ -13,13 +13,13 @@ import orjson
 from django.conf import settings
 
 from trending import counters
-from trending.terms import contains, overlaps, term_kind
+from trending.terms import term_kind
 
 POPULAR_SIZE = 100
 TRENDING_SIZE = 100
 EXPECTED_FLOOR = 2.0  # people per hour a term is assumed to have when it has no history
 BURST_Z = 3.0  # how many Poisson standard deviations above the expected rate a trend must be
-SUBSUME_SHARE = 0.7  # a term is hidden behind a longer kept phrase holding this share of its people
+SUBSUME_SHARE = 0.7  # a term is hidden behind a better-ranked phrase sharing a word and this share of its people
 # Used only while there is no hourly history at all (the first hour after a fresh start): then
 # the baseline cannot tell ever-common words yet. Afterwards the statistics do it alone.
 COLD_START_STOP_WORDS = frozenset(
@@ -145,6 +145,13 @@ def trend_score(observed: float, expected: float, *, minimum: int | None = None)
     return (observed - expected) ** 2 / expected
 
 
+def _same_story(kept: str, term: str) -> bool:
+    """Tell whether ``term`` shares a word with an already listed phrase or word (hashtags and emoji stand alone)."""
+    if term_kind(term) in ("hashtag", "emoji") or term_kind(kept) in ("hashtag", "emoji"):
+        return False
+    return bool(set(kept.split(" ")) & set(term.split(" ")))
+
+
 def _edge_words(term: str) -> tuple[str, ...]:
     words = term.split(" ")
     return (words[0], words[-1]) if len(words) > 1 else ()
@@ -208,10 +215,7 @@ def compute_trending(*, now: float | None = None) -> dict:
     kept: list[tuple] = []
     for row in scored:
         term = row[2]
-        if any(
-            (contains(other[2], term) or overlaps(other[2], term)) and live[other[2]] >= SUBSUME_SHARE * live[term]
-            for other in kept
-        ):
+        if any(_same_story(other[2], term) and live[other[2]] >= SUBSUME_SHARE * live[term] for other in kept):
             continue
         kept.append(row)
         if len(kept) >= TRENDING_SIZE:

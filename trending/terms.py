@@ -107,15 +107,3 @@ def term_kind(term: str) -> str:
 def term_hash(term: str) -> int:
     """Return a 32-bit number for ``term`` (Redis keeps sets of them as compact intsets)."""
     return zlib.crc32(term.encode())
-
-
-def contains(longer: str, shorter: str) -> bool:
-    """Tell whether phrase ``longer`` contains ``shorter`` as whole words."""
-    return longer != shorter and f" {shorter} " in f" {longer} "
-
-
-def overlaps(a: str, b: str) -> bool:
-    """Tell whether two phrases share two consecutive words ("fireworks over" in both)."""
-    wa, wb = a.split(), b.split()
-    pairs = {tuple(wa[i : i + 2]) for i in range(len(wa) - 1)}
-    return any(tuple(wb[i : i + 2]) in pairs for i in range(len(wb) - 1))
