@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -14,6 +16,7 @@ class StrictTextField(serializers.CharField):
         return data
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class TweetIdField(serializers.Field):
     """A tweet id given as a string (or an integer) of digits."""
 
