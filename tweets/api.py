@@ -13,7 +13,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tweets import selectors, services
+from tweets import selectors, services, throttle
 from tweets.models import TweetVersion
 from tweets.pagination import BadCursor, decode_cursor, encode_cursor
 from tweets.parsing import normalize_hashtag
@@ -69,12 +69,13 @@ class TweetsApi(APIView):
         tags=["tweets"],
         summary="Post a tweet, a reply or a quote",
         request=TweetCreateIn,
-        responses={201: TweetOut, 400: ERROR, 401: ERROR, 404: ERROR},
+        responses={201: TweetOut, 400: ERROR, 401: ERROR, 404: ERROR, 429: ERROR},
         description="1-240 user-perceived characters (grapheme clusters after NFC). Over the limit is a 400 "
         "naming the count. `reply_to` / `quote_of` are tweet ids; a deleted or hidden one is a 404.",
     )
     def post(self, request):
         data = _valid(TweetCreateIn, request.data)
+        throttle.enforce("post", request.user)
         refs = {
             field: selectors.get_visible_tweet(data[field]) for field in ("reply_to", "quote_of") if data.get(field)
         }
@@ -101,6 +102,7 @@ class TweetApi(APIView):
     def patch(self, request, tweet_id: int):
         data = _valid(TweetEditIn, request.data)
         tweet = selectors.get_visible_tweet(tweet_id)
+        throttle.enforce("post", request.user)
         try:
             services.edit_tweet(user=request.user, tweet=tweet, text=data["text"])
         except services.TweetRuleError as error:
@@ -139,6 +141,7 @@ class LikeApi(APIView):
         responses={200: TweetOut, 401: ERROR, 404: ERROR},
     )
     def post(self, request, tweet_id: int):
+        throttle.enforce("engage", request.user)
         tweet = services.like_tweet(user=request.user, tweet=selectors.get_visible_tweet(tweet_id))
         return Response(_card(tweet.pk, request.user))
 
@@ -146,6 +149,7 @@ class LikeApi(APIView):
         tags=["tweets"], summary="Unlike a tweet (idempotent)", responses={200: TweetOut, 401: ERROR, 404: ERROR}
     )
     def delete(self, request, tweet_id: int):
+        throttle.enforce("engage", request.user)
         tweet = services.unlike_tweet(user=request.user, tweet=selectors.get_visible_tweet(tweet_id))
         return Response(_card(tweet.pk, request.user))
 
@@ -158,6 +162,7 @@ class RetweetApi(APIView):
         responses={200: TweetOut, 401: ERROR, 404: ERROR},
     )
     def post(self, request, tweet_id: int):
+        throttle.enforce("engage", request.user)
         tweet = services.retweet(user=request.user, tweet=selectors.get_visible_tweet(tweet_id))
         return Response(_card(tweet.pk, request.user))
 
@@ -165,6 +170,7 @@ class RetweetApi(APIView):
         tags=["tweets"], summary="Undo a retweet (idempotent)", responses={200: TweetOut, 401: ERROR, 404: ERROR}
     )
     def delete(self, request, tweet_id: int):
+        throttle.enforce("engage", request.user)
         tweet = services.undo_retweet(user=request.user, tweet=selectors.get_visible_tweet(tweet_id))
         return Response(_card(tweet.pk, request.user))
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Follow, User
-from tweets import selectors, services
+from tweets import selectors, services, throttle
 from tweets.models import Tweet, TweetVersion
 from tweets.pagination import BadCursor, decode_cursor, encode_cursor
 from tweets.parsing import normalize_hashtag
@@ -235,6 +235,9 @@ def compose(request):
     if request.method != "POST":
         return render(request, "tweets/compose.html", {})
     fields = {}
+    retry_after = throttle.check("post", request.user.pk)
+    if retry_after is not None:
+        return HttpResponse(throttle.message("post", retry_after), status=429)
     try:
         for field in ("reply_to", "quote_of"):
             if request.POST.get(field):
@@ -297,6 +300,8 @@ def tweet_like(request, tweet_id: int):
     """Like (or with undo=1 unlike) a tweet; return the updated action bar."""
     if not request.user.is_authenticated:
         return HttpResponse(status=401)
+    if throttle.check("engage", request.user.pk) is not None:
+        return HttpResponse(status=429)
     tweet = _target(tweet_id)
     service = services.unlike_tweet if request.POST.get("undo") else services.like_tweet
     return _actions(request, service(user=request.user, tweet=tweet))
@@ -307,6 +312,8 @@ def tweet_retweet(request, tweet_id: int):
     """Retweet (or with undo=1 undo the retweet); return the updated action bar."""
     if not request.user.is_authenticated:
         return HttpResponse(status=401)
+    if throttle.check("engage", request.user.pk) is not None:
+        return HttpResponse(status=429)
     tweet = _target(tweet_id)
     service = services.undo_retweet if request.POST.get("undo") else services.retweet
     return _actions(request, service(user=request.user, tweet=tweet))

@@ -9,7 +9,7 @@
     const form = event.detail.requestConfig && event.detail.requestConfig.elt;
     if (!form || !form.matches || !form.matches("form[data-composer]")) return;
     const box = form.querySelector("[data-composer-error]");
-    if (event.detail.xhr.status === 400) {
+    if (event.detail.xhr.status === 400 || event.detail.xhr.status === 429) {
       event.detail.shouldSwap = false;
       if (box) box.textContent = event.detail.xhr.responseText;
     } else if (event.detail.xhr.status >= 400) {

@@ -309,3 +309,18 @@ def test_schema_documents_the_tweet_endpoints(api_client):
         "/api/v1/hashtags/{tag}/tweets",
     ):
         assert path in schema
+
+
+def test_writes_are_rate_limited_with_a_429(alice, bob, settings):
+    a, _ = alice
+    b, _ = bob
+    settings.TWEET_POST_LIMIT = 2
+    settings.TWEET_ENGAGE_LIMIT = 1
+    root = tweet(a, "one")
+    tweet(a, "two")
+    response = a.post("/api/v1/tweets", {"text": "three"}, format="json")
+    assert response.status_code == 429
+    assert "too fast" in response.json()["error"]["message"] and int(response["Retry-After"]) > 0
+    assert b.post(f"/api/v1/tweets/{root['id']}/like").status_code == 200
+    assert b.post(f"/api/v1/tweets/{root['id']}/retweet").status_code == 429
+    assert Tweet.objects.filter(text="three").count() == 0
