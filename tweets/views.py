@@ -287,6 +287,8 @@ def tweet_edit(request, username: str, tweet_id: int):
         "error": error,
         "can_edit": _can_edit(request.user, tweet),
         "edits_left": max(0, settings.TWEET_MAX_EDITS - (tweet.version - 1)),
+        "max_edits": settings.TWEET_MAX_EDITS,
+        "window_minutes": settings.TWEET_EDIT_WINDOW_SECONDS // 60,
     }
     return render(request, "tweets/edit.html", context, status=400 if error else 200)
 
