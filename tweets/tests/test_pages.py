@@ -201,3 +201,14 @@ def test_anonymous_visitors_read_but_get_login_links(make_user, post):
     root = post(alice, "public")
     page = Client().get(f"/@alice/status/{root.pk}").content.decode()
     assert "public" in page and "Log in to reply" in page and "hx-post" not in page
+
+
+def test_quote_made_before_an_edit_says_which_version_it_quoted(alice_client, make_user, post, run_hooks):
+    client, alice = alice_client
+    bob = make_user("bob")
+    root = post(bob, "version one")
+    quote = post(alice, "my take", quote_of=root)
+    run_hooks(services.edit_tweet, user=bob, tweet=root, text="version two")
+    page = client.get(f"/@alice/status/{quote.pk}").content.decode()
+    assert "version two" in page and "Quoting version 1 of this tweet" in page
+    assert "Edited" in page
