@@ -57,6 +57,13 @@ def _hooks_after_commit(tweet: Tweet, *, created: bool) -> None:
         )
 
 
+def _forget_cached_payload(tweet_id: int) -> None:
+    """Drop the timelines' cached payload of an edited tweet (and of cards embedding it) after commit."""
+    from timelines import cache
+
+    transaction.on_commit(lambda: cache.invalidate_tweet(tweet_id), robust=True)
+
+
 def _engagement_after_commit(*, kind: str, user_id: int, tweet: Tweet, delta: int) -> None:
     from trending import services as trending
 
@@ -167,6 +174,7 @@ def edit_tweet(*, user: User, tweet: Tweet, text: str) -> Tweet:
         TweetVersion.objects.create(tweet=tweet, number=tweet.version, text=parsed.text, created_at=now)
         _record_mentions_and_tags(tweet, parsed)
         _hooks_after_commit(tweet, created=False)
+        _forget_cached_payload(tweet.pk)
     return tweet
 
 
