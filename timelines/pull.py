@@ -10,24 +10,28 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection
 
-# Replies count only when the viewer follows the person answered (or is that person).
+# Phase 1 walks the (author, -id) partial index per followee for ids only and keeps the newest n;
+# phase 2 reads just those rows and applies the reply rule: a reply counts only when the viewer
+# follows the person answered (or is that person).
 _PULL = """
 WITH fe AS (
     SELECT f.followee_id AS id FROM accounts_follow f
     JOIN accounts_user u ON u.id = f.followee_id AND u.is_active
     WHERE f.follower_id = %(uid)s
     UNION SELECT %(uid)s
-)
-SELECT t.id, t.retweet_of_id
-FROM fe CROSS JOIN LATERAL (
-    SELECT t.id, t.retweet_of_id FROM tweets_tweet t
-    WHERE t.author_id = fe.id AND t.deleted_at IS NULL AND t.id < %(before)s
-      AND (t.reply_to_id IS NULL OR EXISTS (
-            SELECT 1 FROM tweets_tweet p WHERE p.id = t.reply_to_id AND p.author_id IN (SELECT id FROM fe)))
+), top AS (
+    SELECT t.id FROM fe CROSS JOIN LATERAL (
+        SELECT t.id FROM tweets_tweet t
+        WHERE t.author_id = fe.id AND t.deleted_at IS NULL AND t.id < %(before)s
+        ORDER BY t.id DESC LIMIT %(n)s
+    ) t
+    WHERE %(only)s::bigint IS NULL OR fe.id = %(only)s::bigint
     ORDER BY t.id DESC LIMIT %(n)s
-) t
-WHERE %(only)s::bigint IS NULL OR fe.id = %(only)s::bigint
-ORDER BY t.id DESC LIMIT %(n)s
+)
+SELECT t.id, t.retweet_of_id, (t.reply_to_id IS NULL OR p.author_id IN (SELECT id FROM fe))
+FROM top JOIN tweets_tweet t ON t.id = top.id
+LEFT JOIN tweets_tweet p ON p.id = t.reply_to_id
+ORDER BY t.id DESC
 """
 
 _CELEBS = """
@@ -56,10 +60,18 @@ def pull_entries(
     ``only_author`` keeps one followee's tweets (a follow's backfill), with the same reply rule.
     """
     limit = limit or settings.TIMELINE_MAX_ENTRIES
-    params = {"uid": user_id, "before": before or NO_CURSOR, "n": limit, "only": only_author}
+    batch = limit + limit // 4 + 5  # room for the replies phase 2 drops
+    entries: list[tuple[int, int | None]] = []
+    cursor_id = before or NO_CURSOR
     with connection.cursor() as cursor:
-        cursor.execute(_PULL, params)
-        return [(row[0], row[1]) for row in cursor.fetchall()]
+        for _ in range(8):
+            cursor.execute(_PULL, {"uid": user_id, "before": cursor_id, "n": batch, "only": only_author})
+            rows = cursor.fetchall()
+            entries += [(row[0], row[1]) for row in rows if row[2]]
+            if len(entries) >= limit or len(rows) < batch:
+                break
+            cursor_id = rows[-1][0]
+    return entries[:limit]
 
 
 def celebrity_followees(*, user_id: int) -> list[int]:

@@ -4,7 +4,7 @@
     manage.py bench --tier t100k              # the full run recorded in docs/benchmarks.md
 
 Unless --use-current-db is given, the tier lives in its own database (chirp_bench_<tier>) on the
-same PostgreSQL server and in Redis database 12, so the development data is never touched.
+same PostgreSQL server and in Redis database 24, so the development data is never touched.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-BENCH_REDIS_DB = 12
+BENCH_REDIS_DB = 24  # not 11-15: parallel test runs flush those
 
 
 class Command(BaseCommand):
