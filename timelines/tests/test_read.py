@@ -154,14 +154,30 @@ def test_empty_home_invites_to_follow(person, client):
     assert 'data-testid="home-empty"' in client.get(reverse("home")).content.decode()
 
 
-def test_edit_invalidation_shows_new_text(person, act, client):
+def test_edit_shows_the_new_text_in_followers_timelines(person, act, django_capture_on_commit_callbacks):
+    from tweets.services import edit_tweet
+
     viewer, author = person("viewer"), person("author")
     act.follow(viewer, author)
     tweet = act.tweet(author, "tpyo")
     api = _client(viewer)
-    assert api.get(API).json()["results"][0]["text"] == "tpyo"
-    from tweets.models import Tweet
+    assert api.get(API).json()["results"][0]["text"] == "tpyo"  # now cached
 
-    Tweet.objects.filter(pk=tweet.pk).update(text="typo", version=2)
-    cache.invalidate_tweet(tweet.pk)  # what tweets' edit service calls after commit
-    assert api.get(API).json()["results"][0]["text"] == "typo"
+    with django_capture_on_commit_callbacks(execute=True):  # edit calls cache.invalidate_tweet
+        edit_tweet(user=author, tweet=tweet, text="typo")
+
+    first = api.get(API).json()["results"][0]
+    assert first["text"] == "typo" and first["edited"] is True
+
+
+def test_invalidate_tweet_drops_embedding_cards(person, act):
+    viewer, author, sharer = person("viewer"), person("author"), person("sharer")
+    act.follow(viewer, sharer)
+    tweet = act.tweet(author, "original")
+    retweet = act.retweet(sharer, tweet)
+    assert [t["entry_id"] for t in _client(viewer).get(API).json()["results"]] == [str(retweet.pk)]
+    assert cache.redis().exists(cache.payload_key(retweet.pk))
+
+    cache.invalidate_tweet(tweet.pk)
+
+    assert not cache.redis().exists(cache.payload_key(retweet.pk))
