@@ -252,8 +252,12 @@ def compose(request):
         if "quote_of" in fields:
             context["quote"] = present_one(fields["quote_of"].pk, request.user)
         return render(request, "tweets/compose.html", context, status=400)
-    if _is_htmx(request):
+    if _is_htmx(request) and not request.POST.get("open_after"):
         return render(request, "tweets/_tweet.html", {"t": present_one(tweet.pk, request.user)})
+    if _is_htmx(request):
+        response = HttpResponse("")
+        response["HX-Redirect"] = reverse("tweet_detail", args=[request.user.username, tweet.pk])
+        return response
     return redirect("tweet_detail", request.user.username, tweet.pk)
 
 

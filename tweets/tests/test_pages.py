@@ -212,3 +212,13 @@ def test_quote_made_before_an_edit_says_which_version_it_quoted(alice_client, ma
     page = client.get(f"/@alice/status/{quote.pk}").content.decode()
     assert "version two" in page and "Quoting version 1 of this tweet" in page
     assert "Edited" in page
+
+
+def test_the_quote_page_posts_and_opens_the_new_tweet(alice_client, make_user, post):
+    client, alice = alice_client
+    root = post(make_user("bob"), "quote me")
+    page = client.get(f"/@bob/status/{root.pk}/quote").content.decode()
+    assert 'name="quote_of"' in page and "quote me" in page
+    response = client.post("/compose/tweet", {"text": "quoted!", "quote_of": str(root.pk), "open_after": "1"}, **HX)
+    quote = Tweet.objects.get(quote_of=root)
+    assert response["HX-Redirect"] == f"/@alice/status/{quote.pk}"
