@@ -88,7 +88,7 @@ def author_recent(*, author_id: int, before: int | None = None, limit: int = 200
 
 
 def fanout_targets(*, author_id: int, parent_author_id: int | None, active_days: int) -> list[int]:
-    """Return the active followers of ``author_id`` (and the author) who should get a new tweet.
+    """Return the active followers of ``author_id`` (by id, then the author) who should get a new tweet.
 
     For a reply to someone else, only those who also follow the person answered (or are them).
     """
@@ -104,6 +104,7 @@ def fanout_targets(*, author_id: int, parent_author_id: int | None, active_days:
         SELECT f.follower_id FROM accounts_follow f JOIN accounts_user u ON u.id = f.follower_id
         WHERE f.followee_id = %(aid)s AND u.is_active
           AND u.last_seen_at >= now() - make_interval(days => %(days)s) {reply_rule}
+        ORDER BY f.follower_id
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -30,7 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--use-current-db", action="store_true", help="Use the configured database as is.")
         parser.add_argument("--reset", action="store_true", help="Rebuild the tier even if data is there.")
         parser.add_argument("--duration", type=float, help="Seconds per load run (default 15, quick 2).")
-        parser.add_argument("--rate", type=float, help="Open-loop requests per second (default 1000, quick 200).")
+        parser.add_argument("--rate", type=float, help="Open-loop rate for ours (default 1000, quick 50).")
+        parser.add_argument("--base-rate", type=float, help="Open-loop rate for every variant (default 200, quick 50).")
         parser.add_argument("--connections", type=int, help="Closed-loop connections (default 16).")
         parser.add_argument("--users", type=int, help="Readers to spread requests over (default 200).")
         parser.add_argument("--trials", type=int, help="Posts per author for the lag (default 20, quick 3).")
@@ -54,7 +55,8 @@ class Command(BaseCommand):
                 tier=tier,
                 quick=quick,
                 duration=options["duration"] or (2.0 if quick else 15.0),
-                rate=options["rate"] or (200.0 if quick else 1000.0),
+                rate=options["rate"] or (50.0 if quick else 1000.0),
+                base_rate=options["base_rate"] or (50.0 if quick else 200.0),
                 connections=options["connections"] or (8 if quick else 16),
                 open_connections=16 if quick else 64,
                 users=options["users"] or (50 if quick else 200),
