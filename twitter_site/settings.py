@@ -91,7 +91,7 @@ CACHES = {
         "OPTIONS": {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
             "SOCKET_CONNECT_TIMEOUT": 0.5,
-            "SOCKET_TIMEOUT": 1.0,
+            "SOCKET_TIMEOUT": 3.0,
         },
     }
 }
@@ -240,6 +240,11 @@ TWEET_MAX_EDITS = env_int("TWEET_MAX_EDITS", 5, minimum=0)
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_FAILURE_IP_LIMIT = env_int("LOGIN_FAILURE_IP_LIMIT", 20, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
+# Write rate limits per user (429 with Retry-After past them); see docs/tweets.md.
+TWEET_POST_LIMIT = env_int("TWEET_POST_LIMIT", 300, minimum=1)
+TWEET_POST_WINDOW_SECONDS = env_int("TWEET_POST_WINDOW_SECONDS", 3 * 3600, minimum=1)
+TWEET_ENGAGE_LIMIT = env_int("TWEET_ENGAGE_LIMIT", 1000, minimum=1)
+TWEET_ENGAGE_WINDOW_SECONDS = env_int("TWEET_ENGAGE_WINDOW_SECONDS", 3600, minimum=1)
 ACCESS_TOKEN_SECONDS = env_int("ACCESS_TOKEN_SECONDS", 3600, minimum=60)
 REFRESH_TOKEN_SECONDS = env_int("REFRESH_TOKEN_SECONDS", 30 * 24 * 3600, minimum=3600)
 PAGE_SIZE = 20
