@@ -10,16 +10,17 @@ Popular
     pop:live                 zset  tweet -> weighted score in the rolling hour
     pop:expired              int   last minute already taken out of the live sets
 
-Trending (5-minute buckets, 1-hour dedup slots)
-    tr:seen:<slot>:<user>    set   32-bit hashes of the terms this person was counted for this hour
-    tr:b:<bucket> / tr:tb:<bucket>   zset term -> people / tweets in that bucket (kept 2 h)
-    tr:live / tr:tlive       zset  term -> people / tweets in the rolling hour
-    tr:h:<hour>              zset  term -> people in that clock hour (kept 26 h; baseline, sparkline)
+Trending (clock hours for people, 5-minute buckets for tweets)
+    tr:seen:<hour>:<user>    set   32-bit hashes of the terms this person was counted for this hour
+    tr:h:<hour>              zset  term -> distinct people in that clock hour (kept 26 h)
+    tr:tb:<bucket>           zset  term -> tweets in that 5-minute bucket (kept 2 h)
     tr:ids:<hour>            hash  term -> newest tweet ids containing it, space separated
     tr:text:<tweet>          str   the tweet's text, so a like can count its terms (kept 6 h)
 """
 
 from __future__ import annotations
+
+import os
 
 from django.conf import settings
 from django_redis import get_redis_connection
@@ -47,7 +48,8 @@ def redis():
 
 
 def _prefix() -> str:
-    return getattr(settings, "TRENDING_KEY_PREFIX", "")
+    # The benchmark points a server at its own keys with CHIRP_TRENDING_PREFIX.
+    return getattr(settings, "TRENDING_KEY_PREFIX", None) or os.environ.get("CHIRP_TRENDING_PREFIX", "")
 
 
 # --------------------------------------------------------------------------- keys
@@ -77,16 +79,8 @@ def seen_key(slot: int, user_id: int) -> str:
     return f"{_prefix()}tr:seen:{slot}:{user_id}"
 
 
-def trend_bucket_key(bucket: int, tweets: bool = False) -> str:
-    return f"{_prefix()}tr:{'tb' if tweets else 'b'}:{bucket}"
-
-
-def trend_live_key(tweets: bool = False) -> str:
-    return f"{_prefix()}tr:{'tlive' if tweets else 'live'}"
-
-
-def trend_expired_key() -> str:
-    return f"{_prefix()}tr:expired"
+def trend_bucket_key(bucket: int) -> str:
+    return f"{_prefix()}tr:tb:{bucket}"
 
 
 def trend_hour_key(hour: int) -> str:
@@ -186,32 +180,25 @@ return #rows / 2
 _TREND_COUNT = """
 local p, user, slot, bucket, hour, tweet = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local seen = p .. 'tr:seen:' .. slot .. ':' .. user
-local b = p .. 'tr:b:' .. bucket
 local h = p .. 'tr:h:' .. hour
-local live = p .. 'tr:live'
+local tb = p .. 'tr:tb:' .. bucket
+local ids = p .. 'tr:ids:' .. hour
+local cap = tonumber(ARGV[10])
 local counted = 0
 for i = 11, #ARGV, 2 do
   local term = ARGV[i]
   if redis.call('SADD', seen, ARGV[i + 1]) == 1 then
-    redis.call('ZINCRBY', live, 1, term)
-    redis.call('ZINCRBY', b, 1, term)
     redis.call('ZINCRBY', h, 1, term)
     counted = counted + 1
   end
   if tweet ~= '' then
-    redis.call('ZINCRBY', p .. 'tr:tlive', 1, term)
-    redis.call('ZINCRBY', p .. 'tr:tb:' .. bucket, 1, term)
-    local ids = p .. 'tr:ids:' .. hour
-    local old = redis.call('HGET', ids, term)
-    if not old then
-      redis.call('HSET', ids, term, tweet)
-    elseif string.len(old) < tonumber(ARGV[10]) then
-      redis.call('HSET', ids, term, old .. ' ' .. tweet)
+    redis.call('ZINCRBY', tb, 1, term)
+    if redis.call('HSETNX', ids, term, tweet) == 0 and redis.call('HSTRLEN', ids, term) < cap then
+      redis.call('HSET', ids, term, redis.call('HGET', ids, term) .. ' ' .. tweet)
     end
   end
 end
 redis.call('EXPIRE', seen, ARGV[7])
-redis.call('EXPIRE', b, ARGV[8])
 redis.call('EXPIRE', h, ARGV[9])
 if tweet ~= '' then
   redis.call('EXPIRE', p .. 'tr:tb:' .. bucket, ARGV[8])
@@ -347,32 +334,6 @@ def count_engaged_terms(*, user_id: int, tweet_id: int, text: str | None, now: f
     return _count_terms(user_id=user_id, terms=extract_terms(text), tweet_id=None, now=now)
 
 
-def expire_trending(*, now: float) -> int:
-    """Take the buckets that left the rolling hour out of the live sets; return how many."""
-    r = redis()
-    newest_expired = bucket_of(now) - WINDOW_BUCKETS
-    last = r.get(trend_expired_key())
-    oldest_kept = TREND_BUCKET_TTL // BUCKET_SECONDS
-    last = int(last) if last is not None else newest_expired - oldest_kept
-    if newest_expired - last > oldest_kept - 1:
-        with r.pipeline() as pipe:
-            buckets = range(bucket_of(now) - WINDOW_BUCKETS + 1, bucket_of(now) + 1)
-            pipe.zunionstore(trend_live_key(), [trend_bucket_key(b) for b in buckets])
-            pipe.zunionstore(trend_live_key(True), [trend_bucket_key(b, True) for b in buckets])
-            pipe.set(trend_expired_key(), newest_expired)
-            pipe.execute()
-        return 0
-    for bucket in range(last + 1, newest_expired + 1):
-        _drain(trend_bucket_key(bucket), trend_live_key(), None, 0)
-        _drain(trend_bucket_key(bucket, True), trend_live_key(True), None, 0)
-    with r.pipeline(transaction=False) as pipe:
-        pipe.set(trend_expired_key(), max(last, newest_expired))
-        pipe.zremrangebyscore(trend_live_key(), "-inf", 0)
-        pipe.zremrangebyscore(trend_live_key(True), "-inf", 0)
-        pipe.execute()
-    return max(0, newest_expired - last)
-
-
 _COMPACT = """
 local n = redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[1])
 if n == 0 then return 0 end
@@ -404,10 +365,15 @@ def compact_hours(*, now: float) -> int:
     return removed
 
 
-def live_terms(min_people: int) -> dict[str, int]:
-    """Return {term: people in the rolling hour} for terms with at least ``min_people``."""
-    rows = redis().zrangebyscore(trend_live_key(), min_people, "+inf", withscores=True)
-    return {m.decode(): int(s) for m, s in rows}
+def candidate_terms(min_people: int, *, now: float) -> list[str]:
+    """Return the terms that at least ``min_people`` used in this clock hour or the previous one."""
+    r = redis()
+    hour = hour_of(now)
+    with r.pipeline(transaction=False) as pipe:
+        pipe.zrangebyscore(trend_hour_key(hour), min_people, "+inf")
+        pipe.zrangebyscore(trend_hour_key(hour - 1), min_people, "+inf")
+        current, previous = pipe.execute()
+    return list(dict.fromkeys(m.decode() for m in current + previous))
 
 
 def hourly_people(terms: list[str], hours: list[int]) -> tuple[list[list[int]], list[bool]]:
@@ -425,11 +391,16 @@ def hourly_people(terms: list[str], hours: list[int]) -> tuple[list[list[int]], 
     return values, present
 
 
-def tweets_in_window(terms: list[str]) -> list[int]:
-    """Return how many tweets used each term in the rolling hour."""
+def tweets_in_window(terms: list[str], *, now: float) -> list[int]:
+    """Return how many tweets used each term in the rolling hour (the last 12 five-minute buckets)."""
     if not terms:
         return []
-    return [int(v or 0) for v in redis().zmscore(trend_live_key(True), terms)]
+    r = redis()
+    with r.pipeline(transaction=False) as pipe:
+        for bucket in range(bucket_of(now) - WINDOW_BUCKETS + 1, bucket_of(now) + 1):
+            pipe.zmscore(trend_bucket_key(bucket), terms)
+        rows = pipe.execute()
+    return [sum(int(row[i] or 0) for row in rows) for i in range(len(terms))]
 
 
 def tweet_ids_for(term: str, *, now: float, hours: int = 24, limit: int = 40) -> list[int]:

@@ -171,12 +171,11 @@ def compute_popular(*, now: float | None = None) -> dict:
 
 
 def compute_trending(*, now: float | None = None) -> dict:
-    """Expire old buckets, score every term against its own baseline and store the snapshot."""
+    """Score every recent term against its own baseline and store the snapshot; return it."""
     now = time.time() if now is None else now
-    counters.expire_trending(now=now)
     counters.compact_hours(now=now)
-    # Candidates: terms in the rolling hour's buckets with at least half the minimum people.
-    terms = list(counters.live_terms(max(1, min_people() // 2)))
+    # Candidates: terms with at least half the minimum people in this clock hour or the last.
+    terms = counters.candidate_terms(max(1, min_people() // 2), now=now)
     current = counters.hour_of(now)
     hours = list(range(current - 25, current + 1))
     values, present = counters.hourly_people(terms, hours)
@@ -220,7 +219,7 @@ def compute_trending(*, now: float | None = None) -> dict:
         kept.append(row)
         if len(kept) >= TRENDING_SIZE:
             break
-    tweets = counters.tweets_in_window([row[2] for row in kept])
+    tweets = counters.tweets_in_window([row[2] for row in kept], now=now)
     trends = [
         {
             "term": term,

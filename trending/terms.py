@@ -32,8 +32,11 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+_WORD_START = regex.compile(r"\w")
+
+
 def _is_word(token: str) -> bool:
-    return bool(regex.match(r"\w", token))
+    return _WORD_START.match(token) is not None
 
 
 def extract_terms(text: str) -> list[str]:
