@@ -66,6 +66,15 @@ def _trend_out(trend: dict) -> dict:
     }
 
 
+def _trending_body(viewer) -> dict:
+    listing = selectors.list_trending(viewer)
+    return {
+        "computed_at": listing.computed_at,
+        "personalised": listing.personalised,
+        "results": [_trend_out(t) for t in listing.trends],
+    }
+
+
 class TrendingApi(APIView):
     @extend_schema(
         tags=["explore"],
@@ -76,14 +85,14 @@ class TrendingApi(APIView):
         "like; each entry says why it is shown.",
     )
     def get(self, request):
-        listing = selectors.list_trending(request.user)
-        return Response(
-            {
-                "computed_at": listing.computed_at,
-                "personalised": listing.personalised,
-                "results": [_trend_out(t) for t in listing.trends],
-            }
-        )
+        if request.user.is_authenticated:
+            return Response(_trending_body(request.user))
+        key = f"explore:api:trending:{selectors.trending_version()}"
+        body = cache.get(key)
+        if body is None:
+            body = orjson.dumps(_trending_body(request.user))
+            cache.set(key, body, 300)
+        return HttpResponse(body, content_type="application/json")
 
 
 class TermTweetsApi(APIView):

@@ -75,6 +75,11 @@ def popular_snapshot_key() -> str:
     return f"{_prefix()}pop:top"
 
 
+def snapshot_version_key(snapshot_key: str) -> str:
+    """Return the key of the small "computed at" stamp stored next to a snapshot (for caches)."""
+    return f"{snapshot_key}:v"
+
+
 def seen_key(slot: int, user_id: int) -> str:
     return f"{_prefix()}tr:seen:{slot}:{user_id}"
 
@@ -93,6 +98,21 @@ def trend_ids_key(hour: int) -> str:
 
 def trend_compacted_key() -> str:
     return f"{_prefix()}tr:compacted"
+
+
+def store_snapshot(key: str, snapshot: dict) -> None:
+    """Write a ranking snapshot and its version stamp at once."""
+    import orjson
+
+    with redis().pipeline() as pipe:
+        pipe.set(key, orjson.dumps(snapshot))
+        pipe.set(snapshot_version_key(key), str(snapshot["computed_at"]))
+        pipe.execute()
+
+
+def snapshot_version(key: str) -> str:
+    value = redis().get(snapshot_version_key(key))
+    return value.decode() if value else "none"
 
 
 def tweet_text_key(tweet_id: int) -> str:

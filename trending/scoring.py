@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import time
 
-import orjson
 from django.conf import settings
 
 from trending import counters
@@ -166,7 +165,7 @@ def compute_popular(*, now: float | None = None) -> dict:
         for tweet_id, score, counts in counters.top_popular(POPULAR_SIZE + 50)
     ]
     snapshot = {"computed_at": now, "entries": entries}
-    counters.redis().set(counters.popular_snapshot_key(), orjson.dumps(snapshot))
+    counters.store_snapshot(counters.popular_snapshot_key(), snapshot)
     return snapshot
 
 
@@ -233,5 +232,5 @@ def compute_trending(*, now: float | None = None) -> dict:
         for n, (score, _, term, expected, j, _) in enumerate(kept)
     ]
     snapshot = {"computed_at": now, "cold_start": cold, "trends": trends}
-    counters.redis().set(counters.trend_snapshot_key(), orjson.dumps(snapshot))
+    counters.store_snapshot(counters.trend_snapshot_key(), snapshot)
     return snapshot

@@ -63,8 +63,12 @@ class PopularPage:
 
 def popular_version() -> str:
     """Return a token that changes whenever the Popular snapshot does (for caches)."""
-    snapshot = _snapshot(counters.popular_snapshot_key())
-    return str(snapshot["computed_at"]) if snapshot else "none"
+    return counters.snapshot_version(counters.popular_snapshot_key())
+
+
+def trending_version() -> str:
+    """Return a token that changes whenever the Trending snapshot does (for caches)."""
+    return counters.snapshot_version(counters.trend_snapshot_key())
 
 
 def list_popular(viewer, *, cursor: str | None = None, size: int = PAGE_SIZE) -> PopularPage:

@@ -41,12 +41,17 @@ def popular(request):
 
 def trending(request):
     """Render the trends, re-ranked for the signed-in viewer, each with its chart and why it is shown."""
-    listing = selectors.list_trending(request.user)
-    return render(
-        request,
-        "trending/trending.html",
-        {"nav": "trending", "trends": listing.trends, "personalised": listing.personalised},
-    )
+    anonymous = not request.user.is_authenticated
+    cache_key = f"explore:trending:{selectors.trending_version()}" if anonymous else None
+    body = cache.get(cache_key) if cache_key else None
+    if body is None:
+        listing = selectors.list_trending(request.user)
+        context = {"trends": listing.trends, "personalised": listing.personalised}
+        body = render_to_string("trending/_trend_list.html", context, request=request)
+        if cache_key:
+            cache.set(cache_key, body, 300)
+    # Our own rendering (terms escaped inside), possibly from the cache.
+    return render(request, "trending/trending.html", {"nav": "trending", "trends_html": mark_safe(body)})
 
 
 def trend_tweets(request, term: str):
