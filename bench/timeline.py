@@ -411,7 +411,7 @@ def run(options: Options) -> dict:
     report: dict = {
         "tier": options.tier,
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "loadavg_start": os.getloadavg()},
         "data": {"users": users, "follows": follows, "tweets": tweets},
         "settings": {
             "TIMELINE_MAX_ENTRIES": settings.TIMELINE_MAX_ENTRIES,
@@ -447,6 +447,7 @@ def run(options: Options) -> dict:
         say(f"Post-to-visible lag ({options.lag_trials} posts per author, real Celery worker)…")
         report["lag"] = measure_lag(options)
     report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    report["machine"]["loadavg_end"] = os.getloadavg()
     _write(report, options)
     say(table(report))
     return report
@@ -479,7 +480,8 @@ def _write(report: dict, options: Options) -> None:
 def table(report: dict) -> str:
     lines = [
         f"\nHome timeline benchmark, tier {report['tier']} ({report['data']['users']:,} users, "
-        f"{report['data']['tweets']:,} tweets)"
+        f"{report['data']['tweets']:,} tweets); load average {report['machine']['loadavg_start'][0]:.1f} at start, "
+        f"{report['machine'].get('loadavg_end', [0.0])[0]:.1f} at end, {report['machine']['cpus']} CPUs"
     ]
     if report.get("reads"):
         lines.append(
