@@ -37,6 +37,8 @@
     button.addEventListener("htmx:afterRequest", function (event) {
       const top = event.detail.xhr && event.detail.xhr.getResponseHeader("X-Top-Cursor");
       if (top) list.dataset.topCursor = top;
+      const empty = document.querySelector("[data-testid=home-empty]");
+      if (empty && list.querySelector("[data-entry-id]")) empty.remove();
       pending.clear();
       render();
       window.scrollTo({ top: 0, behavior: "smooth" });

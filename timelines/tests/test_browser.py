@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("CHIRP_SCREENSHOTS")  # a folder: also save screenshots there
 
 
