@@ -207,8 +207,12 @@ def _ingest(*, quick: bool, seed: int = 42) -> dict:
     jobs["trending"].append(time.perf_counter() - began)
     current = counters.hour_of(end)
     sources = [counters.trend_hour_key(current), counters.trend_hour_key(current - 1)]
+    from trending.terms import extract_terms
+
+    burst_terms = extract_terms(f"Wow: {BURST.title()} right now ☀️")
     for h in range(current - 25, current - 1):  # one call each: a pipeline of them outlasts the socket timeout
         r.zunionstore(counters.trend_hour_key(h), sources, aggregate="MAX")
+        r.zrem(counters.trend_hour_key(h), *burst_terms)  # an ordinary hour: no eclipse in it
     counters.compact_hours(now=end)
     began = time.perf_counter()
     trending = scoring.compute_trending(now=end)

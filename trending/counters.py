@@ -15,7 +15,7 @@ Trending (clock hours for people, 5-minute buckets for tweets)
     tr:h:<hour>              zset  term -> distinct people in that clock hour (kept 26 h)
     tr:tb:<bucket>           zset  term -> tweets in that 5-minute bucket (kept 2 h)
     tr:ids:<hour>            hash  term -> newest tweet ids containing it, space separated
-    tr:text:<tweet>          str   the tweet's text, so a like can count its terms (kept 6 h)
+    tr:terms:<tweet>         str   the tweet's terms and their hashes, so a like counts them (kept 4 h)
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ WINDOW_BUCKETS = 12  # the rolling hour
 SLOT_SECONDS = 3600  # a person counts once per term per slot
 TREND_BUCKET_TTL = 2 * 3600
 HOUR_TTL = 26 * 3600
-TEXT_TTL = 6 * 3600
+TERMS_TTL = 4 * 3600  # most likes come in a tweet's first hours; older ones read PostgreSQL
 IDS_PER_TERM_HOUR = 12
 
 
@@ -115,8 +115,8 @@ def snapshot_version(key: str) -> str:
     return value.decode() if value else "none"
 
 
-def tweet_text_key(tweet_id: int) -> str:
-    return f"{_prefix()}tr:text:{tweet_id}"
+def tweet_terms_key(tweet_id: int) -> str:
+    return f"{_prefix()}tr:terms:{tweet_id}"
 
 
 def trend_snapshot_key() -> str:
@@ -221,11 +221,45 @@ end
 redis.call('EXPIRE', seen, ARGV[7])
 redis.call('EXPIRE', h, ARGV[9])
 if tweet ~= '' then
+  -- The tweet's terms and hashes, so a later like counts them without the text (one round trip).
+  redis.call('SET', p .. 'tr:terms:' .. tweet, table.concat(ARGV, '\31', 11, #ARGV), 'EX', 14400)  -- TERMS_TTL
   redis.call('EXPIRE', p .. 'tr:tb:' .. bucket, ARGV[8])
   redis.call('EXPIRE', p .. 'tr:ids:' .. hour, ARGV[9])
 end
 return counted
 """
+
+# Popular, then (ARGV[10] == '1') the engaged tweet's stored terms for the person who engaged.
+# ARGV 1-9 as _POPULAR_COUNT, then: with_terms, slot, ttl_seen, hour, ttl_hour.
+# Returns {popular change, terms counted or -1 when the tweet's terms are not in Redis}.
+_ENGAGE = (
+    "local function popular()\n"
+    + _POPULAR_COUNT
+    + """end
+local result = popular()
+if ARGV[10] ~= '1' then return {result, 0} end
+local p, tweet, user = ARGV[1], ARGV[2], ARGV[4]
+local stored = redis.call('GET', p .. 'tr:terms:' .. tweet)
+if not stored then return {result, -1} end
+local seen = p .. 'tr:seen:' .. ARGV[11] .. ':' .. user
+local h = p .. 'tr:h:' .. ARGV[13]
+local counted, term = 0, nil
+for piece in string.gmatch(stored, '[^\31]+') do
+  if term == nil then
+    term = piece
+  else
+    if redis.call('SADD', seen, piece) == 1 then
+      redis.call('ZINCRBY', h, 1, term)
+      counted = counted + 1
+    end
+    term = nil
+  end
+end
+redis.call('EXPIRE', seen, ARGV[12])
+redis.call('EXPIRE', h, ARGV[14])
+return {result, counted}
+"""
+)
 
 _scripts: dict[str, object] = {}
 
@@ -241,16 +275,26 @@ def _script(name: str, source: str):
 # --------------------------------------------------------------------------- Popular
 
 
-def count_popular(*, kind: str, user_id: int, tweet_id: int, author_id: int, delta: int, now: float) -> int:
-    """Count (or take back, ``delta`` -1) one person's engagement of one kind with a tweet.
+def count_engagement(*, kind: str, user_id: int, tweet_id: int, author_id: int, delta: int, now: float) -> int:
+    """Count (or take back, ``delta`` -1) one person's engagement with a tweet; return the Popular change.
 
-    The author's own engagement is ignored; a person counts once per tweet per kind however many
-    times they act. Return +1 / -1 when the live score changed, 0 when it did not.
+    Popular: the author's own engagement is ignored; a person counts once per tweet per kind
+    however many times they act. Trending: a new like or retweet also counts the tweet's terms
+    for the person, in the same round trip (terms stored by ``count_tweet_terms``; older tweets
+    fall back to the text in PostgreSQL).
     """
     if kind not in WEIGHTS or delta not in (1, -1) or user_id == author_id:
         return 0
+    with_terms = kind in ("like", "retweet") and delta > 0
     args = [_prefix(), tweet_id, kind, user_id, WEIGHTS[kind], delta, minute_of(now), 3700, POPULAR_BUCKET_TTL]
-    return int(_script("popular", _POPULAR_COUNT)(args=args))
+    args += ["1" if with_terms else "0", int(now // SLOT_SECONDS), SLOT_SECONDS + 600, hour_of(now), HOUR_TTL]
+    change, counted = _script("engage", _ENGAGE)(args=args)
+    if counted == -1:
+        from tweets.models import Tweet
+
+        text = Tweet.objects.filter(pk=tweet_id).values_list("text", flat=True).first() or ""
+        _count_terms(user_id=user_id, terms=extract_terms(text), tweet_id=None, now=now)
+    return int(change)
 
 
 def _drain(source: str, live: str, weighted: str | None, weight: int, chunk: int = 5000) -> None:
@@ -337,21 +381,8 @@ def _count_terms(*, user_id: int, terms: list[str], tweet_id: int | None, now: f
 
 
 def count_tweet_terms(*, tweet_id: int, author_id: int, text: str, now: float) -> int:
-    """Count the terms of a new tweet for its author; keep the text for later likes. Return terms counted."""
-    redis().set(tweet_text_key(tweet_id), text, ex=TEXT_TTL)
+    """Count the terms of a new tweet for its author and keep them for later likes; return terms counted."""
     return _count_terms(user_id=author_id, terms=extract_terms(text), tweet_id=tweet_id, now=now)
-
-
-def count_engaged_terms(*, user_id: int, tweet_id: int, text: str | None, now: float) -> int:
-    """Count the terms of a tweet someone liked or retweeted, for that person."""
-    if text is None:
-        cached = redis().get(tweet_text_key(tweet_id))
-        text = cached.decode() if cached is not None else None
-    if text is None:
-        from tweets.models import Tweet
-
-        text = Tweet.objects.filter(pk=tweet_id).values_list("text", flat=True).first() or ""
-    return _count_terms(user_id=user_id, terms=extract_terms(text), tweet_id=None, now=now)
 
 
 _COMPACT = """

@@ -16,7 +16,6 @@ from redis.exceptions import RedisError
 from trending import counters
 
 log = logging.getLogger(__name__)
-TERM_KINDS = ("like", "retweet")  # engagement that also counts the engaged tweet's terms
 
 
 def record_tweet(*, tweet_id: int, author_id: int, text: str, created_at_ms: int, now: float | None = None) -> None:
@@ -37,8 +36,8 @@ def record_engagement(
     """Count a like / retweet / reply / quote (``kind``) on a tweet for Popular and Trending."""
     now = time.time() if now is None else now
     try:
-        counters.count_popular(kind=kind, user_id=user_id, tweet_id=tweet_id, author_id=author_id, delta=delta, now=now)
-        if kind in TERM_KINDS and delta > 0 and user_id != author_id:
-            counters.count_engaged_terms(user_id=user_id, tweet_id=tweet_id, text=None, now=now)
+        counters.count_engagement(
+            kind=kind, user_id=user_id, tweet_id=tweet_id, author_id=author_id, delta=delta, now=now
+        )
     except RedisError:
         log.warning("trending: could not count %s on %s", kind, tweet_id, exc_info=True)

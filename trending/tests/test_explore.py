@@ -141,3 +141,17 @@ def test_trending_pages(make_user, run, client, django_assert_max_num_queries):
     page = term.content.decode()
     assert term.status_code == 200 and page.count('data-testid="tweet"') >= 12 and "14 people" in page
     assert client.get(reverse("trend_tweets", args=["x" * 80])).status_code == 404
+
+
+def test_a_like_on_an_older_tweet_counts_its_terms_from_postgresql(make_user, run):
+    from trending import counters
+
+    author = make_user("author")
+    old = run(create_tweet, author=author, text="Lighthouse restoration finished")
+    counters.redis().unlink(counters.tweet_terms_key(old.pk))  # as if it were older than TERMS_TTL
+    fans = [make_user(f"keeper{i}") for i in range(13)]
+    for fan in fans:
+        run(like_tweet, user=fan, tweet=old)
+    snapshot = scoring.compute_trending(now=time.time())
+    entry = next(t for t in snapshot["trends"] if t["term"] == "lighthouse restoration finished")
+    assert entry["people"] == 14 and entry["tweets"] == 1
