@@ -104,7 +104,7 @@ def test_api_query_count_is_constant(viewer_with_tweets, django_assert_max_num_q
     viewer, _ = viewer_with_tweets
     client = _client(viewer)
     client.get(API)  # builds the feed and fills the payload cache
-    with django_assert_max_num_queries(2):  # counters, viewer state; payloads come from Redis
+    with django_assert_max_num_queries(1):  # counters + viewer state in one; payloads come from Redis
         body = client.get(API).json()
     assert len(body["results"]) == 20
 
@@ -112,7 +112,7 @@ def test_api_query_count_is_constant(viewer_with_tweets, django_assert_max_num_q
 def test_api_cold_cache_query_count(viewer_with_tweets, django_assert_max_num_queries):
     viewer, _ = viewer_with_tweets
     client = _client(viewer)
-    with django_assert_max_num_queries(8):  # rebuild (pull + celebs), payloads (3), counters, state
+    with django_assert_max_num_queries(7):  # rebuild (pull + celebs), payloads (3), counters + state
         body = client.get(API).json()
     assert len(body["results"]) == 20
 
@@ -121,7 +121,7 @@ def test_home_page_renders_composer_and_tweets(viewer_with_tweets, client, djang
     viewer, tweets = viewer_with_tweets
     client.force_login(viewer)
     client.get(reverse("home"))
-    with django_assert_max_num_queries(4):  # session user, counters, viewer state (+ session save)
+    with django_assert_max_num_queries(3):  # session user, counters + viewer state (+ session save)
         response = client.get(reverse("home"))
     html = response.content.decode()
     assert 'data-testid="composer"' in html
@@ -181,3 +181,23 @@ def test_invalidate_tweet_drops_embedding_cards(person, act):
     cache.invalidate_tweet(tweet.pk)
 
     assert not cache.redis().exists(cache.payload_key(retweet.pk))
+
+
+def test_counts_and_state_match_the_tweets_app(person, act, django_capture_on_commit_callbacks):
+    from timelines.selectors import counts_and_state
+    from tweets.selectors import counts_for, viewer_state
+    from tweets.services import like_tweet
+
+    viewer, author, fan = person("viewer"), person("author"), person("fan")
+    tweets = [act.tweet(author, f"t{i}") for i in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        like_tweet(user=viewer, tweet=tweets[0])
+        like_tweet(user=fan, tweet=tweets[0])
+    retweet = act.retweet(viewer, tweets[1])
+    act.tweet(fan, "a reply", reply_to=tweets[2])
+    ids = [t.pk for t in tweets] + [retweet.pk]
+
+    for who in (viewer, fan):
+        assert counts_and_state(who, ids) == (counts_for(ids), viewer_state(who, ids))
+    assert counts_and_state(viewer, ids)[1][tweets[0].pk] == {"liked": True, "retweeted": False}
+    assert counts_and_state(viewer, ids)[0][retweet.pk]["retweets"] == 1
