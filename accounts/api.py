@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,8 +23,7 @@ from accounts.serializers import (
     person_payload,
     user_payload,
 )
-
-ERROR = OpenApiResponse(description='{"error": {"code", "message", "fields"?}}')
+from twitter_site.api_errors import error_responses
 
 
 class LoginThrottled(exceptions.APIException):
@@ -60,7 +59,7 @@ class SignupApi(PublicAuthView):
         tags=["auth"],
         summary="Create an account",
         request=SignupIn,
-        responses={201: SignupOut, 400: ERROR},
+        responses={201: SignupOut, **error_responses(400)},
         description="Creates the account and returns a token pair for it, like POST /auth/token.",
     )
     def post(self, request):
@@ -78,7 +77,7 @@ class TokenApi(PublicAuthView):
         tags=["auth"],
         summary="Log in: trade a username and password for a token pair",
         request=TokenIn,
-        responses={200: TokenOut, 400: ERROR, 401: ERROR, 429: ERROR},
+        responses={200: TokenOut, **error_responses(400, 401, 429)},
     )
     def post(self, request):
         data = _valid(TokenIn, request.data)
@@ -91,7 +90,7 @@ class TokenRefreshApi(PublicAuthView):
         tags=["auth"],
         summary="Trade a refresh token for a new pair (the old refresh token stops working)",
         request=RefreshIn,
-        responses={200: TokenOut, 400: ERROR, 401: ERROR},
+        responses={200: TokenOut, **error_responses(400, 401)},
     )
     def post(self, request):
         data = _valid(RefreshIn, request.data)
@@ -109,7 +108,7 @@ class LogoutApi(APIView):
         tags=["auth"],
         summary="Revoke the access token used and every token of its family",
         request=None,
-        responses={204: None, 401: ERROR},
+        responses={204: None, **error_responses(401)},
     )
     def post(self, request):
         if isinstance(request.auth, ApiToken):
@@ -120,7 +119,7 @@ class LogoutApi(APIView):
 class MeApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(tags=["people"], summary="The signed-in person", responses={200: UserOut, 401: ERROR})
+    @extend_schema(tags=["people"], summary="The signed-in person", responses={200: UserOut, **error_responses(401)})
     def get(self, request):
         return Response(user_payload(request.user, signed_in=True))
 
@@ -128,7 +127,7 @@ class MeApi(APIView):
         tags=["people"],
         summary="Change the display name and / or bio",
         request=ProfileIn,
-        responses={200: UserOut, 400: ERROR, 401: ERROR},
+        responses={200: UserOut, **error_responses(400, 401)},
     )
     def patch(self, request):
         data = _valid(ProfileIn, request.data)
@@ -143,7 +142,7 @@ class MeApi(APIView):
 
 
 class UserApi(APIView):
-    @extend_schema(tags=["people"], summary="A profile", responses={200: UserOut, 404: ERROR})
+    @extend_schema(tags=["people"], summary="A profile", responses={200: UserOut, **error_responses(401, 404)})
     def get(self, request, username):
         user = selectors.get_active_user(username)
         state = selectors.follow_state(request.user, user)
@@ -154,7 +153,10 @@ class FollowApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        tags=["people"], summary="Follow (idempotent)", request=None, responses={200: FollowOut, 400: ERROR, 404: ERROR}
+        tags=["people"],
+        summary="Follow (idempotent)",
+        request=None,
+        responses={200: FollowOut, **error_responses(400, 401, 404)},
     )
     def post(self, request, username):
         followee = selectors.get_active_user(username)
@@ -165,7 +167,9 @@ class FollowApi(APIView):
         followee.refresh_from_db(fields=["followers_count"])
         return Response({"following": True, "followers_count": followee.followers_count})
 
-    @extend_schema(tags=["people"], summary="Unfollow (idempotent)", responses={200: FollowOut, 404: ERROR})
+    @extend_schema(
+        tags=["people"], summary="Unfollow (idempotent)", responses={200: FollowOut, **error_responses(401, 404)}
+    )
     def delete(self, request, username):
         followee = selectors.get_active_user(username)
         services.unfollow(follower=request.user, followee=followee)
@@ -198,7 +202,7 @@ class FollowersApi(_PeopleApi):
         tags=["people"],
         summary="Who follows this person",
         parameters=[CURSOR],
-        responses={200: FollowListOut, 404: ERROR},
+        responses={200: FollowListOut, **error_responses(400, 401, 404)},
     )
     def get(self, request, username):
         return super().get(request, username)
@@ -211,7 +215,7 @@ class FollowingApi(_PeopleApi):
         tags=["people"],
         summary="Whom this person follows",
         parameters=[CURSOR],
-        responses={200: FollowListOut, 404: ERROR},
+        responses={200: FollowListOut, **error_responses(400, 401, 404)},
     )
     def get(self, request, username):
         return super().get(request, username)

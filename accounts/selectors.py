@@ -14,7 +14,9 @@ from accounts.models import Follow, User
 
 def get_active_user(username: str) -> User:
     """Return the active person with this username (any case); raise Http404 if unknown or suspended."""
-    user = User.objects.filter(username__iexact=username, is_active=True).first() if username else None
+    # A NUL byte can be in a URL but never in a username (and PostgreSQL refuses it in a query).
+    valid = bool(username) and "\x00" not in username
+    user = User.objects.filter(username__iexact=username, is_active=True).first() if valid else None
     if user is None:
         raise Http404("No such user.")
     return user

@@ -4,23 +4,32 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import User, username_validator
+
+
+class StrictCharField(serializers.CharField):
+    """A string field that refuses numbers and booleans instead of turning them into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class SignupIn(serializers.Serializer):
-    username = serializers.CharField(max_length=100, trim_whitespace=True)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
-    display_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    bio = serializers.CharField(max_length=160, required=False, allow_blank=True, default="")
+    username = StrictCharField(max_length=100, trim_whitespace=True, validators=[username_validator])
+    password = StrictCharField(max_length=128, trim_whitespace=False)
+    display_name = StrictCharField(max_length=50, required=False, allow_blank=True, default="")
+    bio = StrictCharField(max_length=160, required=False, allow_blank=True, default="")
 
 
 class TokenIn(serializers.Serializer):
-    username = serializers.CharField(max_length=100)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    username = StrictCharField(max_length=100)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
 
 
 class RefreshIn(serializers.Serializer):
-    refresh = serializers.CharField(max_length=200)
+    refresh = StrictCharField(max_length=200)
 
 
 class TokenOut(serializers.Serializer):
@@ -31,8 +40,8 @@ class TokenOut(serializers.Serializer):
 
 
 class ProfileIn(serializers.Serializer):
-    display_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    bio = serializers.CharField(max_length=160, required=False, allow_blank=True)
+    display_name = StrictCharField(max_length=50, required=False, allow_blank=True)
+    bio = StrictCharField(max_length=160, required=False, allow_blank=True)
 
 
 class UserOut(serializers.Serializer):
