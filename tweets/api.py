@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,8 +27,8 @@ from tweets.serializers import (
     TweetPageOut,
     VersionsOut,
 )
+from twitter_site.api_errors import error_responses
 
-ERROR = OpenApiResponse(description='{"error": {"code", "message", "fields"?}}')
 CURSOR = OpenApiParameter("cursor", str, description="Opaque cursor from next_cursor; omit for the first page.")
 
 
@@ -69,7 +70,7 @@ class TweetsApi(APIView):
         tags=["tweets"],
         summary="Post a tweet, a reply or a quote",
         request=TweetCreateIn,
-        responses={201: TweetOut, 400: ERROR, 401: ERROR, 404: ERROR, 429: ERROR},
+        responses={201: TweetOut, **error_responses(400, 401, 404, 429)},
         description="1-240 user-perceived characters (grapheme clusters after NFC). Over the limit is a 400 "
         "naming the count. `reply_to` / `quote_of` are tweet ids; a deleted or hidden one is a 404.",
     )
@@ -77,7 +78,9 @@ class TweetsApi(APIView):
         data = _valid(TweetCreateIn, request.data)
         throttle.enforce("post", request.user)
         refs = {
-            field: selectors.get_visible_tweet(data[field]) for field in ("reply_to", "quote_of") if data.get(field)
+            field: selectors.get_visible_tweet(data[field])
+            for field in ("reply_to", "quote_of")
+            if data.get(field) is not None  # "0" is an id (of no tweet: 404), not "no reply"
         }
         try:
             tweet = services.create_tweet(author=request.user, text=data["text"], **refs)
@@ -86,8 +89,21 @@ class TweetsApi(APIView):
         return Response(_card(tweet.pk, request.user), status=status.HTTP_201_CREATED)
 
 
+class FullPatchSchema(AutoSchema):
+    """Document a PATCH body as given: an edit sends the whole new text (drf-spectacular assumes partial)."""
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        method, self.method = self.method, "PUT" if self.method == "PATCH" else self.method
+        try:
+            return super()._get_request_for_media_type(serializer, direction)
+        finally:
+            self.method = method
+
+
 class TweetApi(APIView):
-    @extend_schema(tags=["tweets"], summary="Read a tweet", responses={200: TweetOut, 404: ERROR})
+    schema = FullPatchSchema()
+
+    @extend_schema(tags=["tweets"], summary="Read a tweet", responses={200: TweetOut, **error_responses(401, 404)})
     def get(self, request, tweet_id: int):
         return Response(_card(selectors.get_visible_tweet(tweet_id).pk, request.user))
 
@@ -95,7 +111,7 @@ class TweetApi(APIView):
         tags=["tweets"],
         summary="Edit a tweet (author only, within the edit window and count)",
         request=TweetEditIn,
-        responses={200: TweetOut, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR},
+        responses={200: TweetOut, **error_responses(400, 401, 403, 404, 429)},
         description="Adds a new immutable version. Allowed within TWEET_EDIT_WINDOW_SECONDS of posting "
         "(default 3600), at most TWEET_MAX_EDITS times (default 5).",
     )
@@ -110,7 +126,7 @@ class TweetApi(APIView):
         return Response(_card(tweet.pk, request.user))
 
     @extend_schema(
-        tags=["tweets"], summary="Delete your tweet", responses={204: None, 401: ERROR, 403: ERROR, 404: ERROR}
+        tags=["tweets"], summary="Delete your tweet", responses={204: None, **error_responses(401, 403, 404)}
     )
     def delete(self, request, tweet_id: int):
         services.delete_tweet(user=request.user, tweet=selectors.get_visible_tweet(tweet_id))
@@ -119,7 +135,9 @@ class TweetApi(APIView):
 
 class TweetVersionsApi(APIView):
     @extend_schema(
-        tags=["tweets"], summary="A tweet's edit history, oldest first", responses={200: VersionsOut, 404: ERROR}
+        tags=["tweets"],
+        summary="A tweet's edit history, oldest first",
+        responses={200: VersionsOut, **error_responses(401, 404)},
     )
     def get(self, request, tweet_id: int):
         tweet = selectors.get_visible_tweet(tweet_id)
@@ -138,7 +156,7 @@ class LikeApi(APIView):
         tags=["tweets"],
         summary="Like a tweet (idempotent)",
         request=None,
-        responses={200: TweetOut, 401: ERROR, 404: ERROR},
+        responses={200: TweetOut, **error_responses(401, 404, 429)},
     )
     def post(self, request, tweet_id: int):
         throttle.enforce("engage", request.user)
@@ -146,7 +164,9 @@ class LikeApi(APIView):
         return Response(_card(tweet.pk, request.user))
 
     @extend_schema(
-        tags=["tweets"], summary="Unlike a tweet (idempotent)", responses={200: TweetOut, 401: ERROR, 404: ERROR}
+        tags=["tweets"],
+        summary="Unlike a tweet (idempotent)",
+        responses={200: TweetOut, **error_responses(401, 404, 429)},
     )
     def delete(self, request, tweet_id: int):
         throttle.enforce("engage", request.user)
@@ -159,7 +179,7 @@ class RetweetApi(APIView):
         tags=["tweets"],
         summary="Retweet (idempotent; retweeting a retweet retweets the original)",
         request=None,
-        responses={200: TweetOut, 401: ERROR, 404: ERROR},
+        responses={200: TweetOut, **error_responses(401, 404, 429)},
     )
     def post(self, request, tweet_id: int):
         throttle.enforce("engage", request.user)
@@ -167,7 +187,9 @@ class RetweetApi(APIView):
         return Response(_card(tweet.pk, request.user))
 
     @extend_schema(
-        tags=["tweets"], summary="Undo a retweet (idempotent)", responses={200: TweetOut, 401: ERROR, 404: ERROR}
+        tags=["tweets"],
+        summary="Undo a retweet (idempotent)",
+        responses={200: TweetOut, **error_responses(401, 404, 429)},
     )
     def delete(self, request, tweet_id: int):
         throttle.enforce("engage", request.user)
@@ -187,7 +209,7 @@ class RepliesApi(APIView):
         tags=["tweets"],
         summary="Direct replies, oldest first",
         parameters=[CURSOR],
-        responses={200: TweetPageOut, 404: ERROR},
+        responses={200: TweetPageOut, **error_responses(400, 401, 404)},
     )
     def get(self, request, tweet_id: int):
         queryset = selectors.list_replies(_original(tweet_id)).values_list("id", "id")
@@ -198,7 +220,7 @@ class AncestorsApi(APIView):
     @extend_schema(
         tags=["tweets"],
         summary="The conversation above a tweet, root first (deleted ones as tombstones)",
-        responses={200: TweetPageOut, 404: ERROR},
+        responses={200: TweetPageOut, **error_responses(401, 404)},
     )
     def get(self, request, tweet_id: int):
         ids = selectors.ancestor_ids(_original(tweet_id))
@@ -220,7 +242,7 @@ class QuotesApi(APIView):
         tags=["tweets"],
         summary="Quote tweets, newest first",
         parameters=[CURSOR],
-        responses={200: TweetPageOut, 404: ERROR},
+        responses={200: TweetPageOut, **error_responses(400, 401, 404)},
     )
     def get(self, request, tweet_id: int):
         return _tweet_page(request, selectors.list_quotes(_original(tweet_id)).values_list("id", "id"))
@@ -241,7 +263,7 @@ class LikersApi(APIView):
         tags=["tweets"],
         summary="Who liked a tweet, newest first",
         parameters=[CURSOR],
-        responses={200: PeopleOut, 404: ERROR},
+        responses={200: PeopleOut, **error_responses(400, 401, 404)},
     )
     def get(self, request, tweet_id: int):
         rows, next_cursor = selectors.page_of(
@@ -255,7 +277,7 @@ class RetweetersApi(APIView):
         tags=["tweets"],
         summary="Who retweeted a tweet, newest first",
         parameters=[CURSOR],
-        responses={200: PeopleOut, 404: ERROR},
+        responses={200: PeopleOut, **error_responses(400, 401, 404)},
     )
     def get(self, request, tweet_id: int):
         rows, next_cursor = selectors.page_of(
@@ -275,7 +297,7 @@ class UserTweetsApi(APIView):
         tags=["tweets"],
         summary="A user's tweets and retweets (no replies), newest first",
         parameters=[CURSOR],
-        responses={200: TweetPageOut, 404: ERROR},
+        responses={200: TweetPageOut, **error_responses(400, 401, 404)},
     )
     def get(self, request, username: str):
         return _tweet_page(request, selectors.list_profile_tweets(_profile(username)).values_list("id", "id"))
@@ -286,7 +308,7 @@ class UserRepliesApi(APIView):
         tags=["tweets"],
         summary="A user's tweets, retweets and replies, newest first",
         parameters=[CURSOR],
-        responses={200: TweetPageOut, 404: ERROR},
+        responses={200: TweetPageOut, **error_responses(400, 401, 404)},
     )
     def get(self, request, username: str):
         return _tweet_page(request, selectors.list_profile_replies(_profile(username)).values_list("id", "id"))
@@ -297,7 +319,7 @@ class UserLikesApi(APIView):
         tags=["tweets"],
         summary="Tweets a user liked, newest like first",
         parameters=[CURSOR],
-        responses={200: TweetPageOut, 404: ERROR},
+        responses={200: TweetPageOut, **error_responses(400, 401, 404)},
     )
     def get(self, request, username: str):
         return _tweet_page(request, selectors.list_profile_likes(_profile(username)), pick=1)
@@ -308,7 +330,7 @@ class HashtagTweetsApi(APIView):
         tags=["tweets"],
         summary="Tweets with a hashtag, newest first",
         parameters=[CURSOR],
-        responses={200: TweetPageOut},
+        responses={200: TweetPageOut, **error_responses(400, 401)},
     )
     def get(self, request, tag: str):
         queryset = selectors.list_hashtag_tweets(normalize_hashtag(tag))

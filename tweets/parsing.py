@@ -30,6 +30,9 @@ _URL_TRAILING = ".,;:!?'\")]}"
 HASHTAG_MAX_LENGTH = 100
 
 
+EMPTY_MESSAGE = "Write something first: a tweet cannot be empty or only spaces."
+
+
 class TweetTextError(ValueError):
     """The text breaks a tweet rule; ``str(error)`` is the message to show."""
 
@@ -103,7 +106,7 @@ def parse_tweet_text(text: object) -> ParsedText:
         raise TweetTextError("Tweet text must be a string.")
     clean = normalize(text)
     if not clean:
-        raise TweetTextError("Write something first: a tweet cannot be empty or only spaces.")
+        raise TweetTextError(EMPTY_MESSAGE)
     length = count_chars(clean)
     limit = settings.TWEET_MAX_LENGTH
     if length > limit:

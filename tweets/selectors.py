@@ -181,6 +181,8 @@ def list_hashtag_tweets(name: str) -> QuerySet[TweetHashtag]:
 
     Driven by the (hashtag, -tweet) index; page with ``field="tweet_id"``.
     """
+    if "\x00" in name:  # can be in a URL, never in a hashtag (and PostgreSQL refuses it in a query)
+        return TweetHashtag.objects.none().values_list("tweet_id", "tweet_id")
     return (
         TweetHashtag.objects.filter(hashtag__name=name, tweet__deleted_at__isnull=True, tweet__author__is_active=True)
         .order_by("-tweet_id")

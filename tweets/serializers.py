@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from tweets.parsing import EMPTY_MESSAGE
 
 
 class StrictTextField(serializers.CharField):
@@ -16,14 +17,15 @@ class StrictTextField(serializers.CharField):
         return data
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field({"type": "string", "pattern": "^[0-9]+$", "example": "117739899276234752"})
 class TweetIdField(serializers.Field):
-    """A tweet id given as a string (or an integer) of digits."""
+    """A tweet id given as a string (or an integer) of ASCII digits."""
 
     default_error_messages = {"invalid": "Give a tweet id: a string of digits."}
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, str | int) or not str(data).isdigit():
+        text = str(data) if isinstance(data, str | int) and not isinstance(data, bool) else ""
+        if not (text.isascii() and text.isdigit()):  # ASCII only: "١٢٣".isdigit() is True too
             self.fail("invalid")
         return int(data)
 
@@ -31,19 +33,18 @@ class TweetIdField(serializers.Field):
         return str(value)
 
 
+# Length and blank rules live in tweets.parsing; "" is refused here (minLength 1 in the schema) with its message.
+TEXT_ERRORS = {"invalid": "Tweet text must be a string.", "blank": EMPTY_MESSAGE}
+
+
 class TweetCreateIn(serializers.Serializer):
-    # Length and blank rules live in tweets.parsing so every caller gets the same messages.
-    text = StrictTextField(
-        allow_blank=True, trim_whitespace=False, error_messages={"invalid": "Tweet text must be a string."}
-    )
+    text = StrictTextField(trim_whitespace=False, error_messages=TEXT_ERRORS)
     reply_to = TweetIdField(required=False, allow_null=True)
     quote_of = TweetIdField(required=False, allow_null=True)
 
 
 class TweetEditIn(serializers.Serializer):
-    text = StrictTextField(
-        allow_blank=True, trim_whitespace=False, error_messages={"invalid": "Tweet text must be a string."}
-    )
+    text = StrictTextField(trim_whitespace=False, error_messages=TEXT_ERRORS)
 
 
 class AuthorOut(serializers.Serializer):
