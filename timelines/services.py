@@ -7,7 +7,9 @@ only; they queue Celery tasks on the ``fanout`` queue. The work functions below 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 
 from asgiref.sync import async_to_sync
 from celery.exceptions import Retry
@@ -212,6 +214,28 @@ def notify_new_tweets(*, user_ids: list[int], tweet_id: int) -> None:
             await layer.group_send(user_group(uid), message)
 
     try:
-        async_to_sync(send_all)()
+        _run_async(send_all)
     except Exception:
         log.warning("could not send live timeline events", exc_info=True)
+
+
+def _run_async(function) -> None:
+    """Run an async function from sync code, in a helper thread if this thread runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(function)()
+        return
+    errors: list[BaseException] = []
+
+    def target():
+        try:
+            async_to_sync(function)()
+        except BaseException as error:  # re-raised in the caller's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -20,6 +22,24 @@ def _headers_for(user) -> list[tuple[bytes, bytes]]:
     return [(b"cookie", cookie.encode()), (b"origin", b"http://localhost"), (b"host", b"localhost")]
 
 
+def _run(function):
+    """Run an async test body on a fresh thread (another test may leave an event loop in this one)."""
+    outcome: dict = {}
+
+    def target():
+        try:
+            outcome["value"] = async_to_sync(function)()
+        except BaseException as error:
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def _socket(headers) -> WebsocketCommunicator:
     return WebsocketCommunicator(application, "/ws/timeline", headers=headers)
 
@@ -31,7 +51,7 @@ def test_anonymous_socket_is_refused():
         await socket.disconnect()
         return connected
 
-    assert async_to_sync(run)() is False
+    assert _run(run) is False
 
 
 def test_only_the_stream_owner_gets_the_new_tweet_event(person, act):
@@ -56,7 +76,7 @@ def test_only_the_stream_owner_gets_the_new_tweet_event(person, act):
             await socket.disconnect()
         return tweet, event, nothing_for_other, nothing_for_author
 
-    tweet, event, nothing_for_other, nothing_for_author = async_to_sync(run)()
+    tweet, event, nothing_for_other, nothing_for_author = _run(run)
     assert event == {"type": "timeline.new_tweets", "tweet_id": str(tweet.pk)}
     assert nothing_for_other and nothing_for_author
 
@@ -78,4 +98,4 @@ def test_presence_is_counted_per_socket(person):
         none = await sync_to_async(feeds.redis().hget)(feeds.online_key(), str(user.pk))
         return both, one, none
 
-    assert async_to_sync(run)() == (b"2", b"1", None)
+    assert _run(run) == (b"2", b"1", None)
