@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Follow, User
@@ -298,6 +299,12 @@ def tweet_edit(request, username: str, tweet_id: int):
 
 
 def _actions(request, tweet: Tweet):
+    if not _is_htmx(request):  # a plain form post (no JavaScript): back to the page the person was on
+        back = request.headers.get("Referer", "")
+        if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            return redirect(back)
+        original = tweet.retweet_of if tweet.retweet_of_id else tweet
+        return redirect("tweet_detail", original.author.username, original.pk)
     return render(request, "tweets/_actions.html", {"t": present_one(tweet.pk, request.user)})
 
 
