@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import orjson
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,7 +12,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from trending import selectors
+from trending import counters, pagecache, selectors
 from trending.serializers import PopularPageOut, TermTweetsOut, TrendingOut
 from trending.terms import normalize
 
@@ -47,11 +46,12 @@ class PopularApi(APIView):
         if request.user.is_authenticated:
             return Response(_popular_body(request.user, cursor))
         # Signed out: the same bytes for everyone until the next ranking run.
-        key = f"explore:api:popular:{selectors.popular_version()}:{cursor or ''}"
-        body = cache.get(key)
-        if body is None:
-            body = orjson.dumps(_popular_body(request.user, cursor))
-            cache.set(key, body, 300)
+        body = pagecache.cached(
+            "api-popular",
+            counters.popular_snapshot_key(),
+            cursor or "",
+            lambda: orjson.dumps(_popular_body(request.user, cursor)),
+        )
         return HttpResponse(body, content_type="application/json")
 
 
@@ -87,11 +87,9 @@ class TrendingApi(APIView):
     def get(self, request):
         if request.user.is_authenticated:
             return Response(_trending_body(request.user))
-        key = f"explore:api:trending:{selectors.trending_version()}"
-        body = cache.get(key)
-        if body is None:
-            body = orjson.dumps(_trending_body(request.user))
-            cache.set(key, body, 300)
+        body = pagecache.cached(
+            "api-trending", counters.trend_snapshot_key(), "", lambda: orjson.dumps(_trending_body(request.user))
+        )
         return HttpResponse(body, content_type="application/json")
 
 

@@ -2,54 +2,60 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from trending import selectors
+from trending import counters, pagecache, selectors
 from trending.terms import normalize
+
+# Ten cards a page: the card template dominates the page's cost; the next ten load on scroll.
+PAGE_SIZE = 10
 
 
 def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _popular_body(request, cursor: str | None) -> str:
+    page = selectors.list_popular(request.user, cursor=cursor, size=PAGE_SIZE)
+    next_url = f"{request.path}?{urlencode({'cursor': page.next_cursor})}" if page.next_cursor else None
+    context = {"entries": page.entries, "next_url": next_url, "computed_at": page.computed_at}
+    return render_to_string("trending/_popular_entries.html", context, request=request)
+
+
 def popular(request):
-    """Render the top 100 of the last hour, 20 at a time (htmx loads the next page on scroll)."""
+    """Render the top 100 of the last hour, ten at a time (htmx loads the next page on scroll)."""
     cursor = request.GET.get("cursor")
-    anonymous = not request.user.is_authenticated
-    cache_key = f"explore:popular:{selectors.popular_version()}:{cursor or ''}" if anonymous else None
-    body = cache.get(cache_key) if cache_key else None
-    if body is None:
-        try:
-            page = selectors.list_popular(request.user, cursor=cursor)
-        except selectors.BadCursor:
-            return HttpResponseBadRequest("This cursor is not valid.")
-        next_url = f"{request.path}?{urlencode({'cursor': page.next_cursor})}" if page.next_cursor else None
-        context = {"entries": page.entries, "next_url": next_url, "computed_at": page.computed_at}
-        body = render_to_string("trending/_popular_entries.html", context, request=request)
-        if cache_key:
-            cache.set(cache_key, body, 300)
+    try:
+        selectors.decode_cursor(cursor)
+    except selectors.BadCursor:
+        return HttpResponseBadRequest("This cursor is not valid.")
+    if request.user.is_authenticated:
+        body = _popular_body(request, cursor)
+    else:
+        key = counters.popular_snapshot_key()
+        body = pagecache.cached("popular", key, cursor or "", lambda: _popular_body(request, cursor))
     if _is_htmx(request) and cursor:
         return HttpResponse(body)
     # Our own rendering (user text escaped inside), possibly from the cache.
     return render(request, "trending/popular.html", {"nav": "popular", "entries_html": mark_safe(body)})
 
 
+def _trending_body(request) -> str:
+    listing = selectors.list_trending(request.user)
+    context = {"trends": listing.trends, "personalised": listing.personalised}
+    return render_to_string("trending/_trend_list.html", context, request=request)
+
+
 def trending(request):
     """Render the trends, re-ranked for the signed-in viewer, each with its chart and why it is shown."""
-    anonymous = not request.user.is_authenticated
-    cache_key = f"explore:trending:{selectors.trending_version()}" if anonymous else None
-    body = cache.get(cache_key) if cache_key else None
-    if body is None:
-        listing = selectors.list_trending(request.user)
-        context = {"trends": listing.trends, "personalised": listing.personalised}
-        body = render_to_string("trending/_trend_list.html", context, request=request)
-        if cache_key:
-            cache.set(cache_key, body, 300)
+    if request.user.is_authenticated:
+        body = _trending_body(request)
+    else:
+        body = pagecache.cached("trending", counters.trend_snapshot_key(), "", lambda: _trending_body(request))
     # Our own rendering (terms escaped inside), possibly from the cache.
     return render(request, "trending/trending.html", {"nav": "trending", "trends_html": mark_safe(body)})
 
