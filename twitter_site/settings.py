@@ -92,9 +92,14 @@ CACHES = {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
             "SOCKET_CONNECT_TIMEOUT": 0.5,
             "SOCKET_TIMEOUT": 3.0,
+            # Redis holds only what can be rebuilt: when it is down, cache reads miss (sessions
+            # fall back to PostgreSQL) instead of failing the page.
+            "IGNORE_EXCEPTIONS": True,
         },
     }
 }
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 CHANNEL_LAYERS = {
     "default": {
