@@ -26,10 +26,11 @@ def _flatten(detail) -> list[str]:
 
 def exception_handler(exc, context):
     """Render DRF and Django exceptions as one error object."""
+    # Keep the service's own sentence ("Only the author can edit a tweet.") when it gave one.
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
+        exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -100,3 +100,13 @@ def test_bad_people_cursor_is_400_on_the_cursor_field(api_client, make_user):
     for cursor in ("p", "%00", "azk5"):
         error = _error(api_client.get(f"/api/v1/users/alice/followers?cursor={cursor}"), 400)
         assert list(error["fields"]) == ["cursor"]
+
+
+def test_404_and_403_keep_the_services_sentence(auth_client):
+    alice, _ = auth_client("alice")
+    bob, _ = auth_client("bob")
+    assert _error(alice.get("/api/v1/users/nobody"), 404)["message"] == "No such user."
+    tweet_id = alice.post("/api/v1/tweets", {"text": "mine"}, format="json").json()["id"]
+    error = _error(bob.patch(f"/api/v1/tweets/{tweet_id}", {"text": "yours"}, format="json"), 403)
+    assert error == {"code": "permission_denied", "message": "Only the author can edit a tweet."}
+    assert _error(bob.delete(f"/api/v1/tweets/{tweet_id}"), 403)["message"] == "Only the author can delete a tweet."
