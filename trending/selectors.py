@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import orjson
+import regex
 from django.db.models import Q
 
 from trending import counters
-from trending.terms import extract_terms
+from trending.terms import extract_terms, normalize
 from twitter_site.snowflake import id_at
 
 PAGE_SIZE = 20
@@ -159,8 +160,14 @@ class Affinity:
 
 
 def _collect(pairs, terms: set[str], into: dict, *, as_people: bool) -> None:
+    # One regex search per text finds the few that mention a trend; only those are cut into terms.
+    if not terms:
+        return
+    quick = regex.compile("|".join(regex.escape(t) for t in sorted(terms, key=len, reverse=True)))
     for who, text in pairs:
-        for term in set(extract_terms(text or "")) & terms:
+        if not text or quick.search(normalize(text)) is None:
+            continue
+        for term in set(extract_terms(text)) & terms:
             if as_people:
                 into.setdefault(term, set()).add(who)
             else:
@@ -180,16 +187,18 @@ def compute_affinity(viewer, terms: set[str], *, now: float) -> Affinity:
     week = datetime.fromtimestamp(now, tz=UTC) - timedelta(days=7)
     followees = list(Follow.objects.filter(follower_id=viewer.pk).values_list("followee_id", flat=True)[:5000])
     if followees:
+        # No ORDER BY on purpose: with one, PostgreSQL walks the whole table's primary key
+        # backwards; without, it reads each followee's (author, -id) / (user, -id) index range.
         tweeted = (
             Tweet.objects.filter(author_id__in=followees, id__gte=id_at(day), deleted_at__isnull=True)
             .filter(retweet_of__isnull=True)
-            .order_by("-id")
+            .order_by()
             .values_list("author_id", "text")[:2000]
         )
         _collect(tweeted, terms, affinity.following_tweeted, as_people=True)
         engaged = (
-            Like.objects.filter(user_id__in=followees, created_at__gte=day)
-            .order_by("-id")
+            Like.objects.filter(user_id__in=followees[:1000], created_at__gte=day)
+            .order_by()
             .values_list("user_id", "tweet__text")[:2000]
         )
         _collect(engaged, terms, affinity.following_liked, as_people=True)
