@@ -22,8 +22,6 @@ import numpy as np
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
-from twitter_site.snowflake import make_id
-
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "chirp-demo-2026"
 ADMIN_USERNAME = "admin"
@@ -54,7 +52,7 @@ TIERS: dict[str, Tier] = {
     "t10k": Tier(10_000, 150, 1.05, 2, 5_000, 3, 0.20, 20, 4.0, 0.2, 0.12, 0.8),
     # issue 4: 100,000 users, ~200 follows each (power law), two accounts with 50,000 followers,
     # millions of tweets.
-    "t100k": Tier(100_000, 200, 1.1, 2, 50_000, 2, 0.20, 12, 2.0, 0.15, 0.10, 0.7),
+    "t100k": Tier(100_000, 200, 1.1, 2, 50_000, 4, 0.20, 25, 2.0, 0.15, 0.10, 0.7),
 }
 
 # fmt: off
@@ -177,8 +175,16 @@ def _follow_graph(tier: Tier, rng: np.random.Generator) -> tuple[np.ndarray, np.
     weights = ranks ** (-tier.zipf)
     popularity = np.empty(n)
     order = rng.permutation(n)
-    popularity[order] = weights
+    # Half the follows go by a Zipf popularity (a few accounts with many followers), half
+    # uniformly (so the median account has followers too: the design notes' t100k had 142).
+    popularity[order] = 0.5 * weights / weights.sum() + 0.5 / n
     popularity[2 : 2 + tier.celebrities] = 0  # celebrities get their followers separately
+    # Cap the Zipf head so no ordinary account gets more than half of the celebrities' (or, with
+    # none, half of everyone): sampling with repeats would otherwise give it nearly every user.
+    total = float(degree.sum())
+    cap = 0.5 * (tier.celebrity_followers if tier.celebrities else n) / total
+    for _ in range(5):
+        popularity = np.minimum(popularity / popularity.sum(), cap)
     cumulative = np.cumsum(popularity)
     cumulative /= cumulative[-1]
     followers = np.repeat(np.arange(n, dtype=np.int64), degree)
@@ -202,25 +208,6 @@ def _follow_graph(tier: Tier, rng: np.random.Generator) -> tuple[np.ndarray, np.
     keep = followers != followees
     pairs = np.unique(np.stack([followers[keep], followees[keep]], axis=1), axis=0)
     return pairs[:, 0], pairs[:, 1]
-
-
-def _text(rng: np.random.Generator, usernames: list[str], allow_mention: bool) -> tuple[str, list[str], list[int]]:
-    """Return a tweet text with its hashtags and mentioned user indexes."""
-    parts = [OPENERS[int(rng.integers(len(OPENERS)))], PHRASES[int(rng.integers(len(PHRASES)))]]
-    if rng.random() < 0.7:
-        parts.append(EMOJI[int(rng.integers(len(EMOJI)))])
-    tags: list[str] = []
-    if rng.random() < 0.45:
-        tags = list({TAGS[int(rng.integers(len(TAGS)))] for _ in range(int(rng.integers(1, 3)))})
-    mentions: list[int] = []
-    text = " ".join(parts) + CLOSERS[int(rng.integers(len(CLOSERS)))]
-    if allow_mention and rng.random() < 0.08:
-        mentioned = int(rng.integers(len(usernames)))
-        mentions.append(mentioned)
-        text = f"@{usernames[mentioned]} {text}"
-    if tags:
-        text += " " + " ".join(f"#{t}" for t in tags)
-    return text, tags, mentions
 
 
 def generate(*, tier: str = "small", seed: int = 42, progress: bool | None = None, reset: bool = False) -> dict:
@@ -257,6 +244,11 @@ def generate(*, tier: str = "small", seed: int = 42, progress: bool | None = Non
     with transaction.atomic(), connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # psycopg 3 cursor: COPY support
         cursor.execute("SET LOCAL synchronous_commit = off")
+        # The rows are consistent by construction: as a superuser (the embedded server), skip the
+        # per-row foreign-key triggers, which otherwise dominate big loads at COMMIT.
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if cursor.fetchone()[0]:
+            cursor.execute("SET LOCAL session_replication_role = replica")
         if reset:
             cursor.execute(
                 "TRUNCATE accounts_user, accounts_follow, accounts_apitoken, tweets_tweet, tweets_tweetversion, "
@@ -343,195 +335,81 @@ def generate(*, tier: str = "small", seed: int = 42, progress: bool | None = Non
             bar,
         )
 
-        # Tweets (originals and replies), then retweets, likes.
-        ids = np.empty(total_tweets, dtype=np.int64)
-        last_ms, seq = -1, 0
-        for k in range(total_tweets):
-            ms = int(times_ms[k])
-            seq = seq + 1 if ms == last_ms else 0
-            last_ms = ms
-            ids[k] = make_id(ms, DATAGEN_WORKER, seq)
+        # Tweets (originals and replies), then retweets and likes; vectorised so t100k's millions
+        # of rows take minutes, not an hour.
+        seq = np.arange(total_tweets) - np.searchsorted(times_ms, times_ms, side="left")
+        ids = _make_ids(times_ms, seq)
         is_reply = rng.random(total_tweets) < spec.reply_share
         is_reply[:50] = False
         reply_parent = np.where(is_reply, (rng.random(total_tweets) * np.arange(total_tweets)).astype(np.int64), -1)
-        hashtag_ids: dict[str, int] = {}
-        tweet_tags: list[tuple[int, int]] = []
-        mentions: list[tuple[int, int, str]] = []
-        texts: list[str] = []
-        conversation = np.empty(total_tweets, dtype=np.int64)
-        for k in range(total_tweets):
-            text, tags, mentioned = _text(rng, usernames, allow_mention=True)
-            texts.append(text)
-            for tag in tags:
-                tag_id = hashtag_ids.setdefault(tag, len(hashtag_ids) + 1)
-                tweet_tags.append((int(ids[k]), tag_id))
-            for m in mentioned:
-                if user_ids[m] != user_ids[authors[k]]:
-                    mentions.append(
-                        (int(ids[k]), int(user_ids[m]), datetime.fromtimestamp(times_ms[k] / 1000, UTC).isoformat())
-                    )
-            parent = reply_parent[k]
-            conversation[k] = conversation[parent] if parent >= 0 else ids[k]
+        root = np.where(reply_parent >= 0, reply_parent, np.arange(total_tweets))
+        while True:  # pointer jumping: every reply points at its thread's root
+            jumped = root[root]
+            if np.array_equal(jumped, root):
+                break
+            root = jumped
+        conversation = ids[root]
+        texts, tag_lists, mentioned = _texts(rng, total_tweets, usernames)
+        hashtag_ids = {tag: i + 1 for i, tag in enumerate(TAGS)}
+        tweet_tags = [(int(ids[k]), hashtag_ids[tag]) for k, tags in tag_lists for tag in tags]
+        mentions = [(int(ids[k]), int(user_ids[m]), _iso(int(times_ms[k]))) for k, m in mentioned if m != authors[k]]
 
-        def iso(ms: int) -> str:
-            return datetime.fromtimestamp(ms / 1000, UTC).isoformat()
+        tweet_columns = ["id", "author_id", "text", "reply_to_id", "reply_to_version", "conversation_id",
+                         "quote_of_id", "quote_of_version", "retweet_of_id", "created_at", "version", "edited_at",
+                         "deleted_at", "removed_by_moderator", "like_count", "retweet_count", "reply_count",
+                         "quote_count"]  # fmt: skip
+        author_ids = user_ids[authors]
+        parent_ids = np.where(reply_parent >= 0, ids[np.maximum(reply_parent, 0)], 0)
+        tweet_rows = (
+            (int(ids[k]), int(author_ids[k]), texts[k], int(parent_ids[k]) if is_reply[k] else None,
+             1 if is_reply[k] else None, int(conversation[k]), None, None, None, _iso(int(times_ms[k])), 1, None,
+             None, "f", 0, 0, 0, 0)
+            for k in range(total_tweets)
+        )  # fmt: skip
+        _copy(cursor, "tweets_tweet", tweet_columns, tweet_rows, "tweets", total_tweets, bar)
+        _copy(cursor, "tweets_tweetversion", ["tweet_id", "number", "text", "created_at"],
+              ((int(ids[k]), 1, texts[k], _iso(int(times_ms[k]))) for k in range(total_tweets)),
+              "versions", total_tweets, bar)  # fmt: skip
 
-        def tweet_rows():
-            for k in range(total_tweets):
-                parent = int(reply_parent[k])
-                yield (
-                    int(ids[k]),
-                    int(user_ids[authors[k]]),
-                    texts[k],
-                    int(ids[parent]) if parent >= 0 else None,
-                    1 if parent >= 0 else None,
-                    int(conversation[k]),
-                    None,
-                    None,
-                    None,
-                    iso(int(times_ms[k])),
-                    1,
-                    None,
-                    None,
-                    "f",
-                    0,
-                    0,
-                    0,
-                    0,
-                )
-
-        tweet_columns = [
-            "id",
-            "author_id",
-            "text",
-            "reply_to_id",
-            "reply_to_version",
-            "conversation_id",
-            "quote_of_id",
-            "quote_of_version",
-            "retweet_of_id",
-            "created_at",
-            "version",
-            "edited_at",
-            "deleted_at",
-            "removed_by_moderator",
-            "like_count",
-            "retweet_count",
-            "reply_count",
-            "quote_count",
-        ]
-        _copy(cursor, "tweets_tweet", tweet_columns, tweet_rows(), "tweets", total_tweets, bar)
-        _copy(
-            cursor,
-            "tweets_tweetversion",
-            ["tweet_id", "number", "text", "created_at"],
-            ((int(ids[k]), 1, texts[k], iso(int(times_ms[k]))) for k in range(total_tweets)),
-            "versions",
-            total_tweets,
-            bar,
-        )
-
-        # Engagement comes from followers of the author (they are the readers).
-        followers_of: dict[int, np.ndarray] = {}
+        # Engagement comes from the author's followers (they are the readers): pick a random
+        # follower per like, drop repeats of the same person on the same tweet.
         order_by_followee = np.argsort(followee_idx, kind="stable")
-        sorted_followees = followee_idx[order_by_followee]
         sorted_followers = follower_idx[order_by_followee]
-        bounds = np.searchsorted(sorted_followees, np.arange(n + 1))
+        bounds = np.searchsorted(followee_idx[order_by_followee], np.arange(n + 1))
+        audience = (bounds[1:] - bounds[:-1])[authors]
+        like_counts = np.minimum(rng.poisson(spec.likes_per_tweet, total_tweets), audience)
+        like_tweet = np.repeat(np.arange(total_tweets), like_counts)
+        pick = (rng.random(like_tweet.size) * audience[like_tweet]).astype(np.int64)
+        liker = sorted_followers[bounds[authors[like_tweet]] + pick]
+        like_ms = np.minimum(times_ms[like_tweet] + rng.integers(1_000, 600_000, like_tweet.size), now_ms - 1)
+        _, first = np.unique(liker * total_tweets + like_tweet, return_index=True)
+        first = first[np.argsort(like_ms[first], kind="stable")]  # ids in like order: newest like first
+        _copy(cursor, "tweets_like", ["user_id", "tweet_id", "created_at"],
+              ((int(user_ids[liker[j]]), int(ids[like_tweet[j]]), _iso(int(like_ms[j]))) for j in first),
+              "likes", int(first.size), bar)  # fmt: skip
 
-        def readers(author: int) -> np.ndarray:
-            if author not in followers_of:
-                followers_of[author] = sorted_followers[bounds[author] : bounds[author + 1]]
-            return followers_of[author]
-
-        like_counts = rng.poisson(spec.likes_per_tweet, total_tweets)
-        like_pairs: list[tuple[int, int, int]] = []
-        retweet_rows: list[tuple[int, int, int]] = []
-        retweet_seq: dict[int, int] = {}
-        for k in range(total_tweets):
-            audience = readers(int(authors[k]))
-            if audience.size == 0:
-                continue
-            count = min(int(like_counts[k]), audience.size)
-            chosen = audience if count >= audience.size else rng.choice(audience, count, replace=False)
-            for j, liker in enumerate(chosen[:count]):
-                like_pairs.append(
-                    (int(times_ms[k]) + 1000 * (j + 1) + int(rng.integers(600_000)), int(user_ids[liker]), int(ids[k]))
-                )
-            if not is_reply[k] and rng.random() < spec.retweet_share:
-                rter = int(audience[int(rng.integers(audience.size))])
-                ms = min(int(times_ms[k]) + int(rng.integers(60_000, 3_600_000)), now_ms - 1000)
-                s = retweet_seq.get(ms, 512)
-                retweet_seq[ms] = s + 1
-                retweet_rows.append((make_id(ms, DATAGEN_WORKER, s), int(user_ids[rter]), int(ids[k])))
-        like_pairs.sort()
-        _copy(
-            cursor,
-            "tweets_like",
-            ["user_id", "tweet_id", "created_at"],
-            ((u, t, iso(min(ms, now_ms))) for ms, u, t in like_pairs),
-            "likes",
-            len(like_pairs),
-            bar,
-        )
-        seen_rt: set[tuple[int, int]] = set()
-
-        def rt_rows():
-            for rid, uid, tid in retweet_rows:
-                if (uid, tid) in seen_rt:
-                    continue
-                seen_rt.add((uid, tid))
-                from twitter_site.snowflake import time_of
-
-                yield (
-                    rid,
-                    uid,
-                    "",
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    tid,
-                    time_of(rid).isoformat(),
-                    1,
-                    None,
-                    None,
-                    "f",
-                    0,
-                    0,
-                    0,
-                    0,
-                )
-
-        _copy(cursor, "tweets_tweet", tweet_columns, rt_rows(), "retweets", len(retweet_rows), bar)
-        _copy(
-            cursor,
-            "tweets_hashtag",
-            ["id", "name", "created_at"],
-            ((tag_id, name, now.isoformat()) for name, tag_id in hashtag_ids.items()),
-            "hashtags",
-            len(hashtag_ids),
-            bar,
-        )
-        cursor.execute("SELECT setval(pg_get_serial_sequence('tweets_hashtag', 'id'), %s)", [max(len(hashtag_ids), 1)])
-        _copy(
-            cursor,
-            "tweets_tweethashtag",
-            ["tweet_id", "hashtag_id"],
-            iter(tweet_tags),
-            "tweet tags",
-            len(tweet_tags),
-            bar,
-        )
-        _copy(
-            cursor,
-            "tweets_mention",
-            ["tweet_id", "user_id", "created_at"],
-            iter(mentions),
-            "mentions",
-            len(mentions),
-            bar,
-        )
+        retweeted = np.flatnonzero((~is_reply) & (audience > 0) & (rng.random(total_tweets) < spec.retweet_share))
+        rt_user = sorted_followers[
+            bounds[authors[retweeted]] + (rng.random(retweeted.size) * audience[retweeted]).astype(np.int64)
+        ]
+        rt_ms = np.minimum(times_ms[retweeted] + rng.integers(60_000, 3_600_000, retweeted.size), now_ms - 1000)
+        order = np.argsort(rt_ms, kind="stable")
+        retweeted, rt_user, rt_ms = retweeted[order], rt_user[order], rt_ms[order]
+        rt_ids = _make_ids(rt_ms, 2048 + np.arange(rt_ms.size) - np.searchsorted(rt_ms, rt_ms, side="left"))
+        retweet_rows = (
+            (int(rt_ids[j]), int(user_ids[rt_user[j]]), "", None, None, None, None, None, int(ids[retweeted[j]]),
+             _iso(int(rt_ms[j])), 1, None, None, "f", 0, 0, 0, 0)
+            for j in range(retweeted.size)
+        )  # fmt: skip
+        _copy(cursor, "tweets_tweet", tweet_columns, retweet_rows, "retweets", int(retweeted.size), bar)
+        _copy(cursor, "tweets_hashtag", ["id", "name", "created_at"],
+              ((tag_id, name, now.isoformat()) for name, tag_id in hashtag_ids.items()), "hashtags",
+              len(hashtag_ids), bar)  # fmt: skip
+        cursor.execute("SELECT setval(pg_get_serial_sequence('tweets_hashtag', 'id'), %s)", [len(hashtag_ids)])
+        _copy(cursor, "tweets_tweethashtag", ["tweet_id", "hashtag_id"], iter(tweet_tags), "tweet tags",
+              len(tweet_tags), bar)  # fmt: skip
+        _copy(cursor, "tweets_mention", ["tweet_id", "user_id", "created_at"], iter(mentions), "mentions",
+              len(mentions), bar)  # fmt: skip
 
         _recount(cursor)
     with connection.cursor() as cursor:
@@ -542,21 +420,67 @@ def generate(*, tier: str = "small", seed: int = 42, progress: bool | None = Non
         "users": n,
         "follows": int(follower_idx.size),
         "tweets": total_tweets,
-        "retweets": len(seen_rt),
-        "likes": len(like_pairs),
+        "retweets": int(retweeted.size),
+        "likes": int(first.size),
         "hashtags": len(hashtag_ids),
         "seconds": round(time.monotonic() - bar.started, 1),
     }
 
 
+def _iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat()
+
+
+def _make_ids(times_ms: np.ndarray, sequence: np.ndarray) -> np.ndarray:
+    """Vectorised twitter_site.snowflake.make_id with the generator's worker number."""
+    from twitter_site.snowflake import EPOCH_MS, SEQUENCE_BITS, TIME_SHIFT
+
+    if sequence.size and int(sequence.max()) >= 1 << SEQUENCE_BITS:
+        raise ValueError("more than 4,096 generated ids in one millisecond")
+    return ((times_ms - EPOCH_MS) << TIME_SHIFT) | (DATAGEN_WORKER << SEQUENCE_BITS) | sequence
+
+
+def _texts(rng: np.random.Generator, count: int, usernames: list[str]):
+    """Return (texts, [(tweet index, tags)], [(tweet index, mentioned user index)]) for ``count`` tweets."""
+    opener = rng.integers(len(OPENERS), size=count)
+    phrase = rng.integers(len(PHRASES), size=count)
+    emoji = np.where(rng.random(count) < 0.7, rng.integers(len(EMOJI), size=count), -1)
+    closer = rng.integers(len(CLOSERS), size=count)
+    tag_a = np.where(rng.random(count) < 0.45, rng.integers(len(TAGS), size=count), -1)
+    tag_b = np.where((tag_a >= 0) & (rng.random(count) < 0.4), rng.integers(len(TAGS), size=count), -1)
+    mention = np.where(rng.random(count) < 0.08, rng.integers(len(usernames), size=count), -1)
+    texts, tag_lists, mentioned = [], [], []
+    for k in range(count):
+        text = f"{OPENERS[opener[k]]} {PHRASES[phrase[k]]}"
+        if emoji[k] >= 0:
+            text += f" {EMOJI[emoji[k]]}"
+        text += CLOSERS[closer[k]]
+        if mention[k] >= 0:
+            text = f"@{usernames[mention[k]]} {text}"
+            mentioned.append((k, int(mention[k])))
+        if tag_a[k] >= 0:
+            tags = [TAGS[tag_a[k]]] if tag_b[k] < 0 or tag_b[k] == tag_a[k] else [TAGS[tag_a[k]], TAGS[tag_b[k]]]
+            text += " " + " ".join(f"#{t}" for t in tags)
+            tag_lists.append((k, tags))
+        texts.append(text)
+    return texts, tag_lists, mentioned
+
+
 def _recount(cursor) -> None:
     """Set every counter from the rows it counts (exact by construction)."""
+    # Users start at 0 from the COPY; only those with rows need an update.
     cursor.execute("""
-        UPDATE accounts_user u SET
-          followers_count = COALESCE((SELECT count(*) FROM accounts_follow f WHERE f.followee_id = u.id), 0),
-          following_count = COALESCE((SELECT count(*) FROM accounts_follow f WHERE f.follower_id = u.id), 0),
-          tweets_count = COALESCE((SELECT count(*) FROM tweets_tweet t
-                                   WHERE t.author_id = u.id AND t.deleted_at IS NULL AND t.retweet_of_id IS NULL), 0)
+        WITH c AS (SELECT followee_id id, count(*) n FROM accounts_follow GROUP BY followee_id)
+        UPDATE accounts_user u SET followers_count = c.n FROM c WHERE u.id = c.id
+    """)
+    cursor.execute("""
+        WITH c AS (SELECT follower_id id, count(*) n FROM accounts_follow GROUP BY follower_id)
+        UPDATE accounts_user u SET following_count = c.n FROM c WHERE u.id = c.id
+    """)
+    cursor.execute("""
+        WITH c AS (SELECT author_id id, count(*) n FROM tweets_tweet
+                   WHERE deleted_at IS NULL AND retweet_of_id IS NULL GROUP BY author_id)
+        UPDATE accounts_user u SET tweets_count = c.n FROM c WHERE u.id = c.id
     """)
     cursor.execute("""
         WITH l AS (SELECT tweet_id, count(*) c FROM tweets_like GROUP BY tweet_id)
