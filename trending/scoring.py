@@ -144,11 +144,9 @@ def trend_score(observed: float, expected: float, *, minimum: int | None = None)
     return (observed - expected) ** 2 / expected
 
 
-def _same_story(kept: str, term: str) -> bool:
-    """Tell whether ``term`` shares a word with an already listed phrase or word (hashtags and emoji stand alone)."""
-    if term_kind(term) in ("hashtag", "emoji") or term_kind(kept) in ("hashtag", "emoji"):
-        return False
-    return bool(set(kept.split(" ")) & set(term.split(" ")))
+def _story_words(term: str) -> set[str]:
+    """Return the words a term shares stories by (hashtags and emoji stand alone: no words)."""
+    return set() if term_kind(term) in ("hashtag", "emoji") else set(term.split(" "))
 
 
 def _edge_words(term: str) -> tuple[str, ...]:
@@ -211,11 +209,24 @@ def compute_trending(*, now: float | None = None) -> dict:
             scored.append((score, term.count(" "), term, usual[term], j, commonness))
     scored.sort(key=lambda row: (-row[0], -row[1], row[5], row[2]))
     kept: list[tuple] = []
+    stories: list[set[str]] = []  # the words of each kept term, grown by the terms hidden behind it
     for row in scored:
         term = row[2]
-        if any(_same_story(other[2], term) and live[other[2]] >= SUBSUME_SHARE * live[term] for other in kept):
+        # Words more common than the term itself ("the", "of") never tie two stories together.
+        words = {
+            w
+            for w in _story_words(term)
+            if usual.get(w, 0.0) < live[term] and not (cold and w in COLD_START_STOP_WORDS)
+        }
+        story = next(
+            (n for n, other in enumerate(kept) if words & stories[n] and live[other[2]] >= SUBSUME_SHARE * live[term]),
+            None,
+        )
+        if story is not None:
+            stories[story] |= words  # "shower peaking tonight" carries "tonight" into the story
             continue
         kept.append(row)
+        stories.append(words)
         if len(kept) >= TRENDING_SIZE:
             break
     tweets = counters.tweets_in_window([row[2] for row in kept], now=now)
