@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 from redis.exceptions import RedisError
 
 from timelines import cache, feeds, pull
@@ -90,51 +89,13 @@ def newer_ids(*, user_id: int, since: int) -> tuple[list[int], bool]:
     return ids, len(ids) == len(page.ids) and page.next_cursor is not None
 
 
-# Counters (the Tweet columns plus pending CounterDelta rows) and the viewer's liked / retweeted
-# state in ONE statement: the same SQL as tweets.selectors.counts_for and viewer_state, joined so the
-# page pays one round trip. test_read.py::test_counts_and_state_match_the_tweets_app pins it to them.
-_COUNTS_AND_STATE = """
-WITH req AS (
-    SELECT t.id AS req_id, COALESCE(t.retweet_of_id, t.id) AS tid FROM tweets_tweet t WHERE t.id = ANY(%(ids)s)
-)
-SELECT req.req_id,
-       c.like_count + COALESCE(d.likes, 0), c.retweet_count + COALESCE(d.retweets, 0),
-       c.reply_count + COALESCE(d.replies, 0), c.quote_count + COALESCE(d.quotes, 0),
-       %(uid)s::bigint IS NOT NULL AND EXISTS (
-           SELECT 1 FROM tweets_like l WHERE l.user_id = %(uid)s::bigint AND l.tweet_id = req.tid),
-       %(uid)s::bigint IS NOT NULL AND EXISTS (
-           SELECT 1 FROM tweets_tweet r WHERE r.author_id = %(uid)s::bigint AND r.retweet_of_id = req.tid
-           AND r.deleted_at IS NULL)
-FROM req
-JOIN tweets_tweet c ON c.id = req.tid
-LEFT JOIN (
-    SELECT tweet_id, SUM(likes) AS likes, SUM(retweets) AS retweets, SUM(replies) AS replies, SUM(quotes) AS quotes
-    FROM tweets_counterdelta WHERE tweet_id IN (SELECT tid FROM req) GROUP BY tweet_id
-) d ON d.tweet_id = req.tid
-"""
-
-
-def counts_and_state(viewer, ids: Sequence[int]) -> tuple[dict[int, dict], dict[int, dict]]:
-    """Return (counts, viewer state) per id, like tweets.selectors.counts_for + viewer_state, in one query."""
-    if not ids:
-        return {}, {}
-    uid = viewer.pk if viewer is not None and viewer.is_authenticated else None
-    with connection.cursor() as cursor:
-        cursor.execute(_COUNTS_AND_STATE, {"ids": list(ids), "uid": uid})
-        rows = cursor.fetchall()
-    counts = {
-        r[0]: {"likes": int(r[1]), "retweets": int(r[2]), "replies": int(r[3]), "quotes": int(r[4])} for r in rows
-    }
-    state = {r[0]: {"liked": bool(r[5]), "retweeted": bool(r[6])} for r in rows}
-    return counts, state
-
-
 def hydrate(ids: Sequence[int], viewer) -> list[dict]:
     """Return merged tweet cards for ``ids`` in order: cached payloads, live counters, viewer state.
 
     Tombstones are skipped, and an original appears once per page (the newest entry wins).
     """
     from tweets.presenters import merge
+    from tweets.selectors import counts_and_state
 
     payloads = cache.get_payloads(list(ids))
     live: list[int] = []

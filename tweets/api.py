@@ -224,10 +224,10 @@ class AncestorsApi(APIView):
     )
     def get(self, request, tweet_id: int):
         ids = selectors.ancestor_ids(_original(tweet_id))
-        from tweets.presenters import counts_for, merge, tweet_payloads, viewer_state
+        from tweets.presenters import counts_and_state, merge, tweet_payloads
 
         payloads = tweet_payloads(ids)
-        counts, state = counts_for(ids), viewer_state(request.user, ids)
+        counts, state = counts_and_state(request.user, ids)
         results = [
             merge(
                 payloads.get(i, {"id": str(i), "entry_id": str(i), "tombstone": "deleted"}), counts.get(i), state.get(i)

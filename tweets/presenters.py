@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from tweets.models import Mention, Tweet
 from tweets.parsing import linkify
-from tweets.selectors import NO_STATE, ZERO_COUNTS, counts_for, viewer_state
+from tweets.selectors import NO_STATE, ZERO_COUNTS, counts_and_state
 
 
 def _iso(moment) -> str | None:
@@ -169,8 +169,7 @@ def present(ids: Iterable, viewer) -> list[dict]:
     ordered = [int(i) for i in ids]
     payloads = tweet_payloads(ordered)
     live = [i for i in ordered if i in payloads and not payloads[i].get("tombstone")]
-    counts = counts_for(live)
-    state = viewer_state(viewer, live)
+    counts, state = counts_and_state(viewer, live)
     return [merge(payloads[i], counts.get(i), state.get(i)) for i in live]
 
 
@@ -179,6 +178,4 @@ def present_one(tweet_id: int, viewer) -> dict | None:
     payload = tweet_payloads([tweet_id]).get(int(tweet_id))
     if payload is None or payload.get("tombstone"):
         return payload
-    return merge(
-        payload, counts_for([tweet_id]).get(int(tweet_id)), viewer_state(viewer, [tweet_id]).get(int(tweet_id))
-    )
+    return merge(payload, *(part.get(int(tweet_id)) for part in counts_and_state(viewer, [tweet_id])))

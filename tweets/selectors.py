@@ -19,68 +19,60 @@ def _int_ids(ids: Iterable) -> list[int]:
     return list({int(i) for i in ids})
 
 
-def counts_for(ids: Iterable) -> dict[int, dict]:
-    """Return exact counters per id in one query: the Tweet columns plus pending deltas.
+_COUNTS_AND_STATE = """
+WITH req AS (
+    SELECT t.id AS req_id, COALESCE(t.retweet_of_id, t.id) AS tid FROM tweets_tweet t WHERE t.id = ANY(%(ids)s)
+)
+SELECT req.req_id,
+       c.like_count + COALESCE(d.likes, 0), c.retweet_count + COALESCE(d.retweets, 0),
+       c.reply_count + COALESCE(d.replies, 0), c.quote_count + COALESCE(d.quotes, 0),
+       %(uid)s::bigint IS NOT NULL AND EXISTS (
+           SELECT 1 FROM tweets_like l WHERE l.user_id = %(uid)s::bigint AND l.tweet_id = req.tid),
+       %(uid)s::bigint IS NOT NULL AND EXISTS (
+           SELECT 1 FROM tweets_tweet r WHERE r.author_id = %(uid)s::bigint AND r.retweet_of_id = req.tid
+           AND r.deleted_at IS NULL)
+FROM req
+JOIN tweets_tweet c ON c.id = req.tid
+LEFT JOIN (
+    SELECT tweet_id, SUM(likes) AS likes, SUM(retweets) AS retweets, SUM(replies) AS replies, SUM(quotes) AS quotes
+    FROM tweets_counterdelta WHERE tweet_id IN (SELECT tid FROM req) GROUP BY tweet_id
+) d ON d.tweet_id = req.tid
+"""
 
-    A retweet id gets the counters of the tweet it retweets (what its card shows).
+
+def counts_and_state(user, ids: Iterable) -> tuple[dict[int, dict], dict[int, dict]]:
+    """Return (exact counters, the viewer's liked / retweeted) per id in ONE query.
+
+    Counters are the Tweet columns plus pending deltas (see docs/counters.md). A retweet id gets the
+    counters and state of the tweet it retweets (what its card shows). Anonymous viewers (or None)
+    get NO_STATE for every id.
     """
     wanted = _int_ids(ids)
     if not wanted:
-        return {}
-    sql = """
-        WITH req AS (
-            SELECT t.id AS req_id, COALESCE(t.retweet_of_id, t.id) AS tid
-            FROM tweets_tweet t WHERE t.id = ANY(%s)
-        )
-        SELECT req.req_id,
-               c.like_count + COALESCE(d.likes, 0),
-               c.retweet_count + COALESCE(d.retweets, 0),
-               c.reply_count + COALESCE(d.replies, 0),
-               c.quote_count + COALESCE(d.quotes, 0)
-        FROM req
-        JOIN tweets_tweet c ON c.id = req.tid
-        LEFT JOIN (
-            SELECT tweet_id, SUM(likes) AS likes, SUM(retweets) AS retweets,
-                   SUM(replies) AS replies, SUM(quotes) AS quotes
-            FROM tweets_counterdelta
-            WHERE tweet_id IN (SELECT tid FROM req)
-            GROUP BY tweet_id
-        ) d ON d.tweet_id = req.tid
-    """
+        return {}, {}
+    uid = user.pk if user is not None and user.is_authenticated else None
     with connection.cursor() as cursor:
-        cursor.execute(sql, [wanted])
+        cursor.execute(_COUNTS_AND_STATE, {"ids": wanted, "uid": uid})
         rows = cursor.fetchall()
-    return {
-        row[0]: {"likes": int(row[1]), "retweets": int(row[2]), "replies": int(row[3]), "quotes": int(row[4])}
-        for row in rows
+    counts = {
+        r[0]: {"likes": int(r[1]), "retweets": int(r[2]), "replies": int(r[3]), "quotes": int(r[4])} for r in rows
     }
+    state = {i: dict(NO_STATE) for i in wanted}
+    state.update({r[0]: {"liked": bool(r[5]), "retweeted": bool(r[6])} for r in rows})
+    return counts, state
+
+
+def counts_for(ids: Iterable) -> dict[int, dict]:
+    """Return exact counters per id in one query (see counts_and_state)."""
+    return counts_and_state(None, ids)[0]
 
 
 def viewer_state(user, ids: Iterable) -> dict[int, dict]:
-    """Return {"liked", "retweeted"} per id for ``user`` in one query (none for anonymous users).
-
-    A retweet id gets the state of the tweet it retweets.
-    """
+    """Return {"liked", "retweeted"} per id for ``user`` (one query; none for anonymous users)."""
     wanted = _int_ids(ids)
-    if not wanted or user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return {i: dict(NO_STATE) for i in wanted}
-    sql = """
-        WITH req AS (
-            SELECT t.id AS req_id, COALESCE(t.retweet_of_id, t.id) AS tid
-            FROM tweets_tweet t WHERE t.id = ANY(%s)
-        )
-        SELECT req.req_id,
-               EXISTS (SELECT 1 FROM tweets_like l WHERE l.user_id = %s AND l.tweet_id = req.tid),
-               EXISTS (SELECT 1 FROM tweets_tweet r WHERE r.author_id = %s AND r.retweet_of_id = req.tid
-                       AND r.deleted_at IS NULL)
-        FROM req
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [wanted, user.pk, user.pk])
-        rows = cursor.fetchall()
-    state = {i: dict(NO_STATE) for i in wanted}
-    state.update({row[0]: {"liked": bool(row[1]), "retweeted": bool(row[2])} for row in rows})
-    return state
+    return counts_and_state(user, wanted)[1]
 
 
 # --------------------------------------------------------------------------- single tweets

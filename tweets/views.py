@@ -140,11 +140,11 @@ def tweet_detail(request, username: str, tweet_id: int):
     if _is_htmx(request) and request.GET.get("cursor"):
         return _list_page(request, "", {}, reply_ids, next_cursor)
     ancestors = selectors.ancestor_ids(tweet)
-    from tweets.presenters import counts_for, merge, tweet_payloads, viewer_state
+    from tweets.presenters import counts_and_state, merge, tweet_payloads
 
     payloads = tweet_payloads([*ancestors, tweet.pk, *reply_ids])
     live = [i for i in payloads if not payloads[i].get("tombstone")]
-    counts, state = counts_for(live), viewer_state(request.user, live)
+    counts, state = counts_and_state(request.user, live)
     cards = {i: merge(payloads[i], counts.get(i), state.get(i)) for i in payloads}
     versions = list(TweetVersion.objects.filter(tweet=tweet).order_by("-number")) if tweet.version > 1 else []
     return render(
