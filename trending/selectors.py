@@ -62,16 +62,6 @@ class PopularPage:
     computed_at: float | None
 
 
-def popular_version() -> str:
-    """Return a token that changes whenever the Popular snapshot does (for caches)."""
-    return counters.snapshot_version(counters.popular_snapshot_key())
-
-
-def trending_version() -> str:
-    """Return a token that changes whenever the Trending snapshot does (for caches)."""
-    return counters.snapshot_version(counters.trend_snapshot_key())
-
-
 def list_popular(viewer, *, cursor: str | None = None, size: int = PAGE_SIZE) -> PopularPage:
     """Return one page of the top 100 of the last hour: the card, its engagement, the author's follow state."""
     from accounts.selectors import followed_ids
