@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from timelines.selectors import home_ids, hydrate, newer_ids
 from tweets.pagination import BadCursor, decode_cursor, encode_cursor
+from twitter_site.api_errors import error_responses
 
 HomeTimelineOut = inline_serializer(
     "HomeTimelineOut",
@@ -41,12 +42,13 @@ class HomeTimelineView(APIView):
         summary="Your home timeline",
         description="Tweets and retweets by the people you follow and yourself, newest first. Keyset pages: "
         "pass `next_cursor` back as `cursor`. With `since` (a cursor of a tweet you have), returns only newer "
-        "tweets (at most 50) and `next_cursor` null.",
+        "tweets (at most 50) and `next_cursor` null. A cursor or since that is not one of ours is a 400 naming it; "
+        "signed out (or with a bad token) is a 401.",
         parameters=[
             OpenApiParameter("cursor", OpenApiTypes.STR, description="Opaque cursor from a previous page."),
             OpenApiParameter("since", OpenApiTypes.STR, description="Opaque cursor: only tweets newer than it."),
         ],
-        responses={200: HomeTimelineOut},
+        responses={200: HomeTimelineOut, **error_responses(400, 401)},
         tags=["timelines"],
     )
     def get(self, request):

@@ -7,16 +7,16 @@ from urllib.parse import quote
 import orjson
 from django.http import HttpResponse
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from trending import counters, pagecache, selectors
-from trending.serializers import PopularPageOut, TermTweetsOut, TrendingOut
-from trending.terms import normalize
+from trending.serializers import PopularPageOut, TermTweetsIn, TermTweetsOut, TrendingOut
+from twitter_site.api_errors import error_responses
 
-ERROR = OpenApiResponse(description='{"error": {"code", "message", "fields"?}}')
+# Every endpoint is public; 401 only answers a bad or expired bearer token.
 CURSOR = OpenApiParameter("cursor", str, description="Opaque cursor from next_cursor.")
 
 
@@ -36,7 +36,7 @@ class PopularApi(APIView):
         tags=["explore"],
         summary="The 100 tweets most engaged with in the last hour",
         parameters=[CURSOR],
-        responses={200: PopularPageOut, 400: ERROR},
+        responses={200: PopularPageOut, **error_responses(400, 401)},
         description="Ranked by weighted engagement in a rolling hour (likes, retweets, replies, quotes; one person "
         "counts once per tweet and kind; the author's own engagement does not count). Precomputed every minute; "
         "20 entries a page, 100 in all.",
@@ -79,7 +79,7 @@ class TrendingApi(APIView):
     @extend_schema(
         tags=["explore"],
         summary="Trending terms, personalised for the signed-in viewer",
-        responses={200: TrendingOut},
+        responses={200: TrendingOut, **error_responses(401)},
         description="Hashtags, words, 2-3 word phrases and emoji used by more distinct people than usual in the "
         "last hour, scored every two minutes. Signed in, re-ranked by what the people you follow and you tweet and "
         "like; each entry says why it is shown.",
@@ -97,13 +97,12 @@ class TermTweetsApi(APIView):
     @extend_schema(
         tags=["explore"],
         summary="The recent tweets behind a trend",
-        parameters=[OpenApiParameter("term", str, required=True, description="A term as listed by /explore/trending.")],
-        responses={200: TermTweetsOut, 400: ERROR},
+        parameters=[TermTweetsIn],
+        responses={200: TermTweetsOut, **error_responses(400, 401)},
+        description="A missing, blank or over-long term, or one holding a NUL character, is a 400 naming `term`.",
     )
     def get(self, request):
-        term = normalize(request.query_params.get("term", "")).strip()
-        if not term:
-            raise exceptions.ValidationError({"term": ["This parameter is required."]})
-        if len(term) > 60:
-            raise exceptions.ValidationError({"term": ["Terms are at most 60 characters."]})
+        query = TermTweetsIn(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        term = query.validated_data["term"]
         return Response({"term": term, "results": selectors.list_term_tweets(term, request.user), "next_cursor": None})

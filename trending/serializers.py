@@ -4,7 +4,26 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from trending.terms import MAX_TERM_LENGTH, normalize
 from tweets.serializers import TweetOut
+
+
+class TermTweetsIn(serializers.Serializer):
+    """The query of GET /explore/trending/tweets: one term, validated before it reaches Redis."""
+
+    term = serializers.CharField(
+        min_length=1,
+        max_length=MAX_TERM_LENGTH,
+        help_text="A term as listed by /explore/trending (compared NFKC case-folded).",
+    )
+
+    def validate_term(self, value: str) -> str:
+        term = normalize(value).strip()
+        if not term:
+            raise serializers.ValidationError("Give a term to look up.")
+        if len(term) > MAX_TERM_LENGTH:
+            raise serializers.ValidationError(f"Terms are at most {MAX_TERM_LENGTH} characters.")
+        return term
 
 
 class EngagementOut(serializers.Serializer):
