@@ -1,4 +1,4 @@
-"""Celery beat jobs of the ranking queue: score Popular every minute, Trending every two."""
+"""Celery beat jobs of the ranking queue (routed by task_routes): score Popular every minute, Trending every two."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def _locked(name: str, seconds: int):
     return counters.redis().lock(f"{counters._prefix()}lock:{name}", timeout=seconds, blocking=False)
 
 
-@shared_task(name="trending.score_popular", queue="ranking", ignore_result=True)
+@shared_task(name="trending.score_popular", ignore_result=True)
 def score_popular() -> int:
     """Rank the tweets of the rolling hour; return how many are listed."""
     lock = _locked("popular", POPULAR_EVERY_SECONDS)
@@ -27,7 +27,7 @@ def score_popular() -> int:
         lock.release()
 
 
-@shared_task(name="trending.score_trending", queue="ranking", ignore_result=True)
+@shared_task(name="trending.score_trending", ignore_result=True)
 def score_trending() -> int:
     """Score every live term against its baseline; return how many trend."""
     lock = _locked("trending", TRENDING_EVERY_SECONDS)

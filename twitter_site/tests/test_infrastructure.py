@@ -111,6 +111,34 @@ def test_a_task_lands_in_exactly_its_own_queue(settings):
     assert lengths == {"default": 0, "fanout": 1, "ranking": 0, "media": 0}
 
 
+PROJECT_TASK_QUEUES = {
+    "trending.score_popular": "ranking",
+    "trending.score_trending": "ranking",
+    "tweets.flush_counter_deltas": "default",
+    "timelines.tasks.fanout_tweet": "fanout",
+    "timelines.tasks.remove_tweet": "fanout",
+    "timelines.tasks.backfill_followee": "fanout",
+    "timelines.tasks.purge_followee": "fanout",
+    "timelines.tasks.rebuild_feed": "fanout",
+}
+
+
+def test_task_routes_send_every_project_task_to_its_queue():
+    """Queues come from task_routes (no queue= on the decorators): every project task has its intended one."""
+    from twitter_site.celery import app
+
+    app.loader.import_default_modules()  # autodiscovery is lazy: register every app's tasks now
+    project = {name for name in app.tasks if name.split(".")[0] in {"accounts", "tweets", "timelines", "trending"}}
+    assert project == set(PROJECT_TASK_QUEUES)
+    routed = {name: app.amqp.router.route({}, name)["queue"].name for name in project}
+    assert routed == PROJECT_TASK_QUEUES
+    assert not [name for name in project if getattr(app.tasks[name], "queue", None)]  # no decorator overrides a route
+    assert app.amqp.router.route({}, "accounts.some_future_task")["queue"].name == "default"
+    beat = {entry["task"]: entry["options"]["queue"] for entry in app.conf.beat_schedule.values()}
+    assert beat == {name: PROJECT_TASK_QUEUES[name] for name in beat}  # beat entries keep their queue option
+    assert set(beat) >= {"trending.score_popular", "trending.score_trending", "tweets.flush_counter_deltas"}
+
+
 @pytest.mark.django_db
 def test_the_openapi_schema_and_docs_are_served(api_client):
     schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/json")
