@@ -350,7 +350,14 @@ def generate(*, tier: str = "small", seed: int = 42, progress: bool | None = Non
             root = jumped
         conversation = ids[root]
         texts, tag_lists, mentioned = _texts(rng, total_tweets, usernames)
-        hashtag_ids = {tag: i + 1 for i, tag in enumerate(TAGS)}
+        # A story breaking in the last hour, told by many different people, so Trending and
+        # Popular have something to show on a fresh start.
+        burst = _burst(times_ms, authors, now_ms, reply_parent)
+        for j, k in enumerate(burst):
+            texts[k] = BURST_TEXTS[j % len(BURST_TEXTS)]
+        tag_lists = [(k, tags) for k, tags in tag_lists if k not in burst] + [(k, [BURST_TAG]) for k in burst]
+        mentioned = [(k, m) for k, m in mentioned if k not in burst]
+        hashtag_ids = {tag: i + 1 for i, tag in enumerate([*TAGS, BURST_TAG])}
         tweet_tags = [(int(ids[k]), hashtag_ids[tag]) for k, tags in tag_lists for tag in tags]
         mentions = [(int(ids[k]), int(user_ids[m]), _iso(int(times_ms[k]))) for k, m in mentioned if m != authors[k]]
 
@@ -438,6 +445,26 @@ def _make_ids(times_ms: np.ndarray, sequence: np.ndarray) -> np.ndarray:
     if sequence.size and int(sequence.max()) >= 1 << SEQUENCE_BITS:
         raise ValueError("more than 4,096 generated ids in one millisecond")
     return ((times_ms - EPOCH_MS) << TIME_SHIFT) | (DATAGEN_WORKER << SEQUENCE_BITS) | sequence
+
+
+BURST_TAG = "aurora"
+BURST_TEXTS = [
+    "Northern lights over the city right now 🌌 #aurora",
+    "Go outside! The northern lights are visible from downtown 🤩 #aurora",
+    "Never thought I'd see the northern lights from my balcony ✨ #aurora",
+    "The northern lights tonight are unreal 🌌💚 #aurora",
+    "Everyone on the bridge is watching the northern lights 📸 #aurora",
+]
+
+
+def _burst(times_ms: np.ndarray, authors: np.ndarray, now_ms: int, reply_parent: np.ndarray) -> set[int]:
+    """Pick up to 60 tweets of distinct authors from the last 50 minutes to carry the burst story."""
+    chosen: dict[int, int] = {}
+    for k in np.flatnonzero((times_ms > now_ms - 50 * 60_000) & (reply_parent < 0))[::-1]:
+        chosen.setdefault(int(authors[k]), int(k))
+        if len(chosen) == 60:
+            break
+    return set(chosen.values())
 
 
 def _texts(rng: np.random.Generator, count: int, usernames: list[str]):
