@@ -1,4 +1,7 @@
-"""The home page: the composer, then the home timeline with infinite scroll and a live banner."""
+"""The home page: the composer, then the home timeline with infinite scroll and a live banner.
+
+Signed out, ``/`` is the landing page: a hero with Sign up / Log in, then what is Popular now.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from timelines.selectors import home_ids, hydrate, newer_ids
+from trending import counters, pagecache
+from trending.selectors import list_popular
 from tweets.pagination import BadCursor, decode_cursor, encode_cursor
 
 
@@ -23,9 +31,27 @@ def _next_url(next_cursor: int | None) -> str | None:
     return f"{reverse('home')}?cursor={encode_cursor(next_cursor)}" if next_cursor is not None else None
 
 
-@login_required
+LANDING_POPULAR = 10  # the first page of Popular; the rest loads from /explore/popular on scroll
+
+
+def _landing_popular(request) -> str:
+    page = list_popular(request.user, size=LANDING_POPULAR)
+    next_url = f"{reverse('popular')}?{urlencode({'cursor': page.next_cursor})}" if page.next_cursor else None
+    context = {"entries": page.entries, "next_url": next_url, "computed_at": page.computed_at}
+    return render_to_string("trending/_popular_entries.html", context, request=request)
+
+
+def landing(request):
+    """Render the signed-out front page: the hero, then Popular (the same bytes for everyone per ranking run)."""
+    body = pagecache.cached("landing", counters.popular_snapshot_key(), "", lambda: _landing_popular(request))
+    # Our own rendering of the Popular partial (user text escaped inside), possibly from the cache.
+    return render(request, "timelines/landing.html", {"nav": "home", "popular_html": mark_safe(body)})
+
+
 def home(request):
-    """Render the home timeline (a page of it for htmx's infinite scroll)."""
+    """Render the home timeline (a page of it for htmx's infinite scroll); signed out, the landing page."""
+    if not request.user.is_authenticated:
+        return landing(request)
     cursor = _cursor(request)
     page = home_ids(user_id=request.user.pk, before=cursor, limit=settings.PAGE_SIZE)
     context = {"tweets": hydrate(page.ids, request.user), "next_url": _next_url(page.next_cursor)}

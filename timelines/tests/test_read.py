@@ -94,10 +94,11 @@ def test_bad_cursor_is_a_400_with_the_field(viewer_with_tweets):
     assert response.json()["error"]["fields"]["cursor"]
 
 
-def test_anonymous_api_is_401_and_page_redirects(client):
+def test_anonymous_api_is_401_and_page_is_the_landing_page(client):
     assert APIClient().get(API).status_code == 401
     response = client.get(reverse("home"))
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 200 and response.templates[0].name == "timelines/landing.html"
+    assert client.get(reverse("home_newer"))["Location"].startswith("/login")
 
 
 def test_api_query_count_is_constant(viewer_with_tweets, django_assert_max_num_queries):
