@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from accounts.models import User
@@ -13,6 +14,15 @@ from tweets.models import Like, Tweet, TweetHashtag
 
 ZERO_COUNTS = {"likes": 0, "retweets": 0, "replies": 0, "quotes": 0}
 NO_STATE = {"liked": False, "retweeted": False}
+
+
+def known_usernames(names: Iterable[str]) -> set[str]:
+    """Return which of ``names`` are active accounts, lower-cased (one query; none for no names)."""
+    wanted = {name.lower() for name in names}
+    if not wanted:
+        return set()
+    found = User.objects.filter(is_active=True).annotate(lname=Lower("username")).filter(lname__in=wanted)
+    return set(found.values_list("lname", flat=True))
 
 
 def _int_ids(ids: Iterable) -> list[int]:

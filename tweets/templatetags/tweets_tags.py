@@ -6,6 +6,10 @@ from datetime import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from tweets import selectors
+from tweets.parsing import extract_mentions, linkify
 
 register = template.Library()
 
@@ -52,3 +56,14 @@ def fulltime(value) -> str:
 def isotime(value) -> datetime | None:
     """Turn an ISO string into a datetime (for the ``date`` filter)."""
     return _parse(value)
+
+
+@register.filter
+def bio_html(value) -> SafeString:
+    """Render a profile bio like tweet text: escaped, with URLs, #hashtags and existing @mentions linked.
+
+    One query when the bio mentions someone, none otherwise.
+    """
+    text = str(value or "")
+    # linkify escapes every piece of the text itself.
+    return mark_safe(linkify(text, selectors.known_usernames(extract_mentions(text))))
