@@ -178,6 +178,17 @@ def edit_tweet(*, user: User, tweet: Tweet, text: str) -> Tweet:
     return tweet
 
 
+def _take_back_engagement(*, kind: str, tweet: Tweet, target_id: int) -> None:
+    """Take the deleted tweet's engagement with ``target_id`` back out of Popular, after commit.
+
+    The counters keep a count per person, tweet and kind: someone with another live reply (or
+    quote) to the same tweet stays counted once.
+    """
+    target = Tweet.objects.filter(pk=target_id).only("id", "author_id").first()
+    if target is not None:
+        _engagement_after_commit(kind=kind, user_id=tweet.author_id, tweet=target, delta=-1)
+
+
 def _soft_delete(tweet: Tweet) -> bool:
     """Mark the tweet deleted once; fix counters and notify. Return False if it already was."""
     now = timezone.now()
@@ -188,12 +199,15 @@ def _soft_delete(tweet: Tweet) -> bool:
 
     if tweet.retweet_of_id is not None:
         _add_delta(tweet.retweet_of_id, retweets=-1)
+        _take_back_engagement(kind="retweet", tweet=tweet, target_id=tweet.retweet_of_id)
     else:
         User.objects.filter(pk=tweet.author_id, tweets_count__gt=0).update(tweets_count=F("tweets_count") - 1)
         if tweet.reply_to_id is not None:
             _add_delta(tweet.reply_to_id, replies=-1)
+            _take_back_engagement(kind="reply", tweet=tweet, target_id=tweet.reply_to_id)
         if tweet.quote_of_id is not None:
             _add_delta(tweet.quote_of_id, quotes=-1)
+            _take_back_engagement(kind="quote", tweet=tweet, target_id=tweet.quote_of_id)
         # Its retweets go with it (they are the same tweet in other people's lists).
         Tweet.objects.filter(retweet_of=tweet, deleted_at__isnull=True).update(deleted_at=now)
     tweet_id = tweet.pk
@@ -273,8 +287,8 @@ def undo_retweet(*, user: User, tweet: Tweet) -> Tweet:
     original = _visible_or_404(tweet)
     with transaction.atomic():
         rt = Tweet.objects.filter(author=user, retweet_of=original, deleted_at__isnull=True).first()
-        if rt is not None and _soft_delete(rt):
-            _engagement_after_commit(kind="retweet", user_id=user.pk, tweet=original, delta=-1)
+        if rt is not None:
+            _soft_delete(rt)  # takes the retweet back out of Popular after commit
     return original
 
 
