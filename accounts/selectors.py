@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -10,6 +9,7 @@ from django.conf import settings
 from django.http import Http404
 
 from accounts.models import Follow, User
+from twitter_site import pagination
 
 
 def get_active_user(username: str) -> User:
@@ -46,20 +46,12 @@ def follow_state(viewer, user: User) -> dict | None:
 
 
 def encode_cursor(follow_id: int) -> str:
-    return base64.urlsafe_b64encode(f"f{follow_id}".encode()).decode().rstrip("=")
+    return pagination.encode_cursor(follow_id, kind="f")
 
 
 def decode_cursor(cursor: str | None) -> int | None:
     """Return the Follow id a cursor points below, None for no cursor; ValueError for a bad one."""
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith("f"):
-            raise ValueError
-        return int(raw[1:])
-    except (ValueError, UnicodeDecodeError):
-        raise ValueError("Invalid cursor.")
+    return pagination.decode_cursor(cursor, kind="f")
 
 
 @dataclass

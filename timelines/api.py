@@ -13,8 +13,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from timelines.selectors import home_ids, hydrate, newer_ids
-from tweets.pagination import BadCursor, decode_cursor, encode_cursor
 from twitter_site.api_errors import error_responses
+from twitter_site.pagination import BadCursor, decode_cursor, encode_cursor
 
 HomeTimelineOut = inline_serializer(
     "HomeTimelineOut",

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from timelines.selectors import home_ids, hydrate, newer_ids
 from trending import counters, pagecache
 from trending.selectors import list_popular
-from tweets.pagination import BadCursor, decode_cursor, encode_cursor
+from twitter_site.pagination import BadCursor, decode_cursor, encode_cursor
 
 
 def _cursor(request, name: str = "cursor") -> int | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import math
 import time
 from dataclasses import dataclass, field
@@ -15,6 +14,8 @@ from django.db.models import Q
 
 from trending import counters
 from trending.terms import extract_terms, normalize
+from twitter_site import pagination
+from twitter_site.pagination import BadCursor
 from twitter_site.snowflake import id_at
 
 PAGE_SIZE = 20
@@ -23,32 +24,20 @@ AFFINITY_TTL = 120
 SPARK_WIDTH, SPARK_HEIGHT = 96, 28
 
 
-class BadCursor(ValueError):
-    """The cursor given is not one this API handed out."""
-
-
 def _snapshot(key: str) -> dict | None:
     raw = counters.redis().get(key)
     return orjson.loads(raw) if raw else None
 
 
 def encode_cursor(rank: int) -> str:
-    return base64.urlsafe_b64encode(f"r{rank}".encode()).decode().rstrip("=")
+    return pagination.encode_cursor(rank, kind="r")
 
 
 def decode_cursor(cursor: str | None) -> int:
     """Return the rank a cursor points at (0 for none); raise BadCursor when it is not ours."""
-    if not cursor:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not text.startswith("r"):
-            raise ValueError
-        rank = int(text[1:])
-    except ValueError as error:
-        raise BadCursor("This cursor is not valid.") from error
+    rank = pagination.decode_cursor(cursor, kind="r") or 0
     if not 0 <= rank <= 1000:
-        raise BadCursor("This cursor is not valid.")
+        raise BadCursor("That cursor is not valid.")
     return rank
 
 

@@ -16,7 +16,6 @@ from rest_framework.views import APIView
 
 from tweets import selectors, services, throttle
 from tweets.models import TweetVersion
-from tweets.pagination import BadCursor, decode_cursor, encode_cursor
 from tweets.parsing import normalize_hashtag
 from tweets.presenters import present, present_one
 from tweets.serializers import (
@@ -28,6 +27,7 @@ from tweets.serializers import (
     VersionsOut,
 )
 from twitter_site.api_errors import error_responses
+from twitter_site.pagination import BadCursor, decode_cursor, encode_cursor
 
 CURSOR = OpenApiParameter("cursor", str, description="Opaque cursor from next_cursor; omit for the first page.")
 

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Follow, User
 from tweets import selectors, services, throttle
 from tweets.models import Tweet, TweetVersion
-from tweets.pagination import BadCursor, decode_cursor, encode_cursor
 from tweets.parsing import normalize_hashtag
 from tweets.presenters import present, present_one
+from twitter_site.pagination import BadCursor, decode_cursor, encode_cursor
 
 
 def _is_htmx(request) -> bool:

@@ -76,7 +76,7 @@ def test_deep_pages_past_the_cache_come_from_postgres(viewer_with_tweets, settin
 
 
 def test_since_returns_only_newer(viewer_with_tweets, act):
-    from tweets.pagination import encode_cursor
+    from twitter_site.pagination import encode_cursor
 
     viewer, tweets = viewer_with_tweets
     client = _client(viewer)
