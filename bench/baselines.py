@@ -22,7 +22,7 @@ from accounts.models import Follow, User
 from timelines import pull
 from timelines.selectors import home_ids, hydrate
 from tweets.models import Tweet
-from tweets.pagination import BadCursor, decode_cursor, encode_cursor
+from twitter_site.pagination import BadCursor, decode_cursor, encode_cursor
 
 
 class B0AuthorSerializer(serializers.ModelSerializer):

@@ -17,11 +17,64 @@ import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+# --------------------------------------------------------------------------- the server under test
+
+
+def free_port() -> int:
+    """Return a free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """granian (WSGI) serving the project, as ``./chirp run`` does; ``env`` adds variables.
+
+    DEBUG is off, as in production: with it on, Django re-reads every template on each render (no
+    cached loader) and keeps a log of every query, which would measure the development set-up.
+    """
+
+    def __init__(self, port: int, workers: int, env: dict[str, str] | None = None, drop: tuple[str, ...] = ()):
+        self.port, self.workers = port, workers
+        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "twitter_site.settings", "DEBUG": "0", **(env or {})}
+        for name in drop:
+            self.env.pop(name, None)
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self):
+        binary = str(Path(sys.executable).parent / "granian")
+        args = [binary, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(self.port)]
+        args += ["--workers", str(self.workers), "--no-ws", "--log-level", "warning", "twitter_site.wsgi:application"]
+        self.process = subprocess.Popen(args, cwd=BASE_DIR, env=self.env, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("granian did not start")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
 
 # --------------------------------------------------------------------------- a tiny HTTP/1.1 client
 

@@ -19,17 +19,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import orjson
 from django.test import override_settings
+
+from bench.load import Server, free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PREFIX = "bench:"
@@ -252,43 +251,6 @@ def _ingest(*, quick: bool, seed: int = 42) -> dict:
 # --------------------------------------------------------------------------- pages
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class _Server:
-    """granian (WSGI) serving the project, reading the benchmark's keys."""
-
-    def __init__(self, port: int, workers: int):
-        self.port, self.workers, self.process = port, workers, None
-
-    def __enter__(self):
-        env = {**os.environ, "CHIRP_TRENDING_PREFIX": PREFIX, "DJANGO_SETTINGS_MODULE": "twitter_site.settings"}
-        env.pop("CHIRP_TESTING", None)
-        binary = str(Path(sys.executable).parent / "granian")
-        args = [binary, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(self.port)]
-        args += ["--workers", str(self.workers), "--no-ws", "--log-level", "warning", "twitter_site.wsgi:application"]
-        self.process = subprocess.Popen(args, cwd=BASE_DIR, env=env, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("granian did not start")
-
-    def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-
-
 def _wrk(url: str, *, seconds: int, connections: int, cookie: str | None) -> dict:
     wrk = shutil.which("wrk")
     if not wrk:
@@ -359,10 +321,10 @@ def _pages(*, quick: bool) -> dict:
     created, cookie = _page_data()
     workers = int(os.environ.get("BENCH_WORKERS", "4"))
     seconds = 5 if quick else 15
-    port = _free_port()
+    port = free_port()
     result: dict = {"server": f"granian wsgi, {workers} workers", "tool": "wrk -t1 -c16", "seconds": seconds}
     try:
-        with _Server(port, workers):
+        with Server(port, workers, env={"CHIRP_TRENDING_PREFIX": PREFIX}, drop=("CHIRP_TESTING",)):
             base = f"http://127.0.0.1:{port}"
             paths = {
                 "popular page, signed out": ("/explore/popular", None),

@@ -11,7 +11,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from bench import load
+from bench.load import Server, free_port
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 BASE_DIR = Path(settings.BASE_DIR)
@@ -47,12 +47,6 @@ class Options:
     out: str | None = None
     say: object = print
     report: dict = field(default_factory=dict)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -129,37 +123,6 @@ def _deep_cursors(user_ids: list[int], depth: int) -> dict[int, int]:
 # --------------------------------------------------------------------------- server
 
 
-class Server:
-    """granian (WSGI) serving the project with the bench endpoints switched on."""
-
-    def __init__(self, port: int, workers: int):
-        self.port, self.workers = port, workers
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self):
-        env = {**os.environ, "CHIRP_BENCH_ENDPOINTS": "1", "DJANGO_SETTINGS_MODULE": "twitter_site.settings"}
-        binary = str(Path(sys.executable).parent / "granian")
-        args = [binary, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(self.port)]
-        args += ["--workers", str(self.workers), "--no-ws", "--log-level", "warning", "twitter_site.wsgi:application"]
-        self.process = subprocess.Popen(args, cwd=BASE_DIR, env=env, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("granian did not start")
-
-    def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-
-
 class Worker:
     """A real Celery worker on the fanout queue, the way ``./chirp run`` starts one."""
 
@@ -202,15 +165,15 @@ def _warm(port: int, paths: list[str]) -> None:
 
 
 def measure_reads(options: Options, readers: list[int], deep: dict[int, int]) -> list[dict]:
-    from tweets.pagination import encode_cursor
+    from twitter_site.pagination import encode_cursor
 
-    port = options.port or _free_port()
+    port = options.port or free_port()
     rows = []
     pages = {
         "first": [f"?user={uid}" for uid in readers],
         "deep": [f"?user={uid}&cursor={encode_cursor(deep[uid])}" for uid in readers if uid in deep],
     }
-    with Server(port, options.workers):
+    with Server(port, options.workers, env={"CHIRP_BENCH_ENDPOINTS": "1"}):
         for variant in ("ours", "b1", "b0"):
             for page, queries in pages.items():
                 if not queries:
