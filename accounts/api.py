@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 from accounts import selectors, services, throttle
 from accounts.models import ApiToken
 from accounts.serializers import (
-    FollowListOut,
     FollowOut,
+    PeopleOut,
     ProfileIn,
     RefreshIn,
     SignupIn,
@@ -202,7 +202,7 @@ class FollowersApi(_PeopleApi):
         tags=["people"],
         summary="Who follows this person",
         parameters=[CURSOR],
-        responses={200: FollowListOut, **error_responses(400, 401, 404)},
+        responses={200: PeopleOut, **error_responses(400, 401, 404)},
     )
     def get(self, request, username):
         return super().get(request, username)
@@ -215,7 +215,7 @@ class FollowingApi(_PeopleApi):
         tags=["people"],
         summary="Whom this person follows",
         parameters=[CURSOR],
-        responses={200: FollowListOut, **error_responses(400, 401, 404)},
+        responses={200: PeopleOut, **error_responses(400, 401, 404)},
     )
     def get(self, request, username):
         return super().get(request, username)

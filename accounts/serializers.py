@@ -70,7 +70,9 @@ class FollowOut(serializers.Serializer):
     followers_count = serializers.IntegerField(help_text="The followee's follower count after the change.")
 
 
-class FollowListPersonOut(serializers.Serializer):
+class PersonOut(serializers.Serializer):
+    """A person in a list (followers, following, likers, retweeters)."""
+
     id = serializers.CharField()
     username = serializers.CharField()
     display_name = serializers.CharField()
@@ -78,8 +80,8 @@ class FollowListPersonOut(serializers.Serializer):
     following = serializers.BooleanField(allow_null=True)
 
 
-class FollowListOut(serializers.Serializer):
-    results = FollowListPersonOut(many=True)
+class PeopleOut(serializers.Serializer):
+    results = PersonOut(many=True)
     next_cursor = serializers.CharField(allow_null=True)
 
 

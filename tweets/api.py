@@ -14,12 +14,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.serializers import PeopleOut
 from tweets import selectors, services, throttle
 from tweets.models import TweetVersion
 from tweets.parsing import normalize_hashtag
 from tweets.presenters import present, present_one
 from tweets.serializers import (
-    PeopleOut,
     TweetCreateIn,
     TweetEditIn,
     TweetOut,

@@ -126,16 +126,3 @@ class VersionOut(serializers.Serializer):
 
 class VersionsOut(serializers.Serializer):
     results = VersionOut(many=True)
-
-
-class PersonOut(serializers.Serializer):
-    id = serializers.CharField()
-    username = serializers.CharField()
-    display_name = serializers.CharField()
-    bio = serializers.CharField()
-    following = serializers.BooleanField(allow_null=True)
-
-
-class PeopleOut(serializers.Serializer):
-    results = PersonOut(many=True)
-    next_cursor = serializers.CharField(allow_null=True)
