@@ -308,28 +308,27 @@ def _actions(request, tweet: Tweet):
     return render(request, "tweets/_actions.html", {"t": present_one(tweet.pk, request.user)})
 
 
-@require_POST
-def tweet_like(request, tweet_id: int):
-    """Like (or with undo=1 unlike) a tweet; return the updated action bar."""
+def _engage(request, tweet_id: int, do, undo):
+    """Run ``do`` (or ``undo`` with undo=1) for the signed-in user; return the updated action bar."""
     if not request.user.is_authenticated:
         return HttpResponse(status=401)
     if throttle.check("engage", request.user.pk) is not None:
         return HttpResponse(status=429)
     tweet = _target(tweet_id)
-    service = services.unlike_tweet if request.POST.get("undo") else services.like_tweet
+    service = undo if request.POST.get("undo") else do
     return _actions(request, service(user=request.user, tweet=tweet))
+
+
+@require_POST
+def tweet_like(request, tweet_id: int):
+    """Like (or with undo=1 unlike) a tweet; return the updated action bar."""
+    return _engage(request, tweet_id, services.like_tweet, services.unlike_tweet)
 
 
 @require_POST
 def tweet_retweet(request, tweet_id: int):
     """Retweet (or with undo=1 undo the retweet); return the updated action bar."""
-    if not request.user.is_authenticated:
-        return HttpResponse(status=401)
-    if throttle.check("engage", request.user.pk) is not None:
-        return HttpResponse(status=429)
-    tweet = _target(tweet_id)
-    service = services.undo_retweet if request.POST.get("undo") else services.retweet
-    return _actions(request, service(user=request.user, tweet=tweet))
+    return _engage(request, tweet_id, services.retweet, services.undo_retweet)
 
 
 @require_POST
