@@ -30,7 +30,7 @@ def _enqueue(task, *args) -> None:
     Under eager Celery (tests) a Redis outage surfaces as ``Retry`` from the autoretry.
     """
     try:
-        task.apply_async(args=list(args), queue="fanout")
+        task.apply_async(args=list(args))  # the fanout queue, by task_routes
     except (RedisError, OperationalError, Retry, OSError) as error:
         log.warning("could not run %s%r (%s); feeds will be healed by a rebuild", task.name, args, error)
 

@@ -307,7 +307,7 @@ def schedule_counter_flush() -> None:
             return
     except Exception:  # Redis down: flush anyway; the lock keeps it single
         pass
-    flush_counter_deltas.apply_async(countdown=2, queue="default")
+    flush_counter_deltas.apply_async(countdown=2)
 
 
 def flush_counter_deltas(*, batch: int = 10_000) -> int:
