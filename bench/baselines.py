@@ -20,7 +20,8 @@ from rest_framework import serializers
 
 from accounts.models import Follow, User
 from timelines import pull
-from timelines.selectors import home_ids, hydrate
+from timelines.api import page_response
+from timelines.selectors import home_ids, hydrate_json
 from tweets.models import Tweet
 from twitter_site.pagination import BadCursor, decode_cursor, encode_cursor
 
@@ -77,8 +78,7 @@ def home_ours(request):
     if user_id is None:
         return JsonResponse({"error": "user and cursor"}, status=400)
     page = home_ids(user_id=user_id, before=cursor, limit=settings.PAGE_SIZE)
-    viewer = User(pk=user_id)
-    return _json({"results": hydrate(page.ids, viewer), "next_cursor": encode_cursor(page.next_cursor)})
+    return page_response(hydrate_json(page.ids, User(pk=user_id)), page.next_cursor)
 
 
 def home_b1(request):

@@ -12,7 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
-from timelines.selectors import home_ids, hydrate, newer_ids
+from timelines.selectors import home_ids, hydrate_json, newer_ids
 from twitter_site.api_errors import error_responses
 from twitter_site.pagination import BadCursor, decode_cursor, encode_cursor
 
@@ -55,8 +55,12 @@ class HomeTimelineView(APIView):
         since = _decode(request, "since")
         if since is not None:
             ids, _ = newer_ids(user_id=request.user.pk, since=since)
-            body = {"results": hydrate(ids, request.user), "next_cursor": None}
-        else:
-            page = home_ids(user_id=request.user.pk, before=_decode(request, "cursor"), limit=settings.PAGE_SIZE)
-            body = {"results": hydrate(page.ids, request.user), "next_cursor": encode_cursor(page.next_cursor)}
-        return HttpResponse(orjson.dumps(body), content_type="application/json")
+            return page_response(hydrate_json(ids, request.user), None)
+        page = home_ids(user_id=request.user.pk, before=_decode(request, "cursor"), limit=settings.PAGE_SIZE)
+        return page_response(hydrate_json(page.ids, request.user), page.next_cursor)
+
+
+def page_response(cards: list[bytes], next_cursor: int | None) -> HttpResponse:
+    """Return ``{"results": [...cards], "next_cursor": ...}`` joined from already-encoded cards."""
+    body = b'{"results":[%s],"next_cursor":%s}' % (b",".join(cards), orjson.dumps(encode_cursor(next_cursor)))
+    return HttpResponse(body, content_type="application/json")

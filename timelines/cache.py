@@ -1,62 +1,166 @@
-"""A cache of pre-serialized tweet payloads: orjson bytes per tweet id, read with one MGET.
+"""Cached tweet cards for the hot reads: payload bytes, counters and viewer flags in one Redis call.
 
-The payload is ``tweets.presenters.tweet_payloads``' viewer-independent dict. Counters and the
-viewer's state are never cached here: they come from their own round trip at read time, so a like
-does not rewrite the cached bytes. The tweets app calls ``invalidate_tweet`` after an edit or a
-delete commits; a TTL bounds staleness from anything else (an author renaming themself).
+``payload_key(id)`` is a hash: ``j`` = the orjson bytes of ``tweets.presenters.tweet_payloads``'
+viewer-independent dict, ``o`` = the id of the tweet the card shows (the original for a retweet),
+``t`` = the tombstone reason ("" when visible). Counters and the viewer's flags are never in these
+bytes: they live in the tweets app's hashes (tweets/hotcache.py), so a like never rewrites a
+payload. ``fetch`` reads all three for a page in ONE round trip (a Lua script); ``splice`` appends
+counters and flags to the cached bytes without decoding them.
+
+The tweets app calls ``invalidate_tweet`` after an edit or a delete commits; a TTL bounds staleness
+from anything else (an author renaming themself).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import orjson
 from redis.exceptions import RedisError
 
 from timelines.feeds import redis
+from tweets import hotcache
 
 PAYLOAD_TTL = 3600
 log = logging.getLogger(__name__)
 
 
+def payload_prefix() -> str:
+    return "tweet:card:"
+
+
 def payload_key(tweet_id: int) -> str:
-    return f"tweet:payload:{tweet_id}"
+    return f"{payload_prefix()}{tweet_id}"
 
 
-def _build(ids: Sequence[int]) -> dict[int, dict]:
+@dataclass(slots=True)
+class Entry:
+    """One id of a page as the cache knows it. ``None`` parts are not cached (or not known)."""
+
+    id: int
+    blob: bytes | None = None  # the payload's orjson bytes
+    shown: int | None = None  # the tweet the card shows (counters and flags belong to it)
+    tombstone: bool = False
+    counts: tuple[int, int, int, int] | None = None  # likes, retweets, replies, quotes
+    liked: bool | None = None
+    retweeted: bool | None = None
+
+
+# KEYS[1] = the viewer's flags hash (any name when anonymous). ARGV: payload prefix, counts prefix,
+# "1" when there is a viewer, then the ids. Returns {horizon, then 9 values per id: j, o, t, l, r,
+# p, q, liked, retweeted} (false where missing). Counters and flags are read for visible cards only.
+_FETCH = """
+local viewer = ARGV[3] == '1'
+local out = {false}
+if viewer then out[1] = redis.call('HGET', KEYS[1], 'h') end
+for i = 4, #ARGV do
+  local p = redis.call('HMGET', ARGV[1] .. ARGV[i], 'j', 'o', 't')
+  out[#out + 1] = p[1]; out[#out + 1] = p[2]; out[#out + 1] = p[3]
+  if p[1] and p[3] == '' then
+    local c = redis.call('HMGET', ARGV[2] .. p[2], 'l', 'r', 'p', 'q')
+    for k = 1, 4 do out[#out + 1] = c[k] end
+    if viewer then
+      local s = redis.call('HMGET', KEYS[1], 'l:' .. p[2], 'r:' .. p[2])
+      out[#out + 1] = s[1]; out[#out + 1] = s[2]
+    else
+      out[#out + 1] = false; out[#out + 1] = false
+    end
+  else
+    for _ = 1, 6 do out[#out + 1] = false end
+  end
+end
+return out
+"""
+
+_script_cache: dict[str, object] = {}
+
+
+def _fetch_script():
+    connection = redis()
+    script = _script_cache.get("fetch")
+    if script is None or script.registered_client is not connection:
+        script = _script_cache["fetch"] = connection.register_script(_FETCH)
+    return script
+
+
+def _flag(value, horizon: int | None, shown: int) -> bool | None:
+    if value is not None:
+        return value == b"1"
+    if horizon is not None and shown >= horizon:
+        return False
+    return None
+
+
+def fetch(ids: Sequence[int], viewer_id: int | None) -> tuple[int | None, list[Entry]]:
+    """Return (the viewer's flag horizon or None, an Entry per id) in one round trip. Raises RedisError."""
+    reply = _fetch_script()(
+        keys=[hotcache.viewer_key(viewer_id or 0)],
+        args=[payload_prefix(), hotcache.counts_prefix(), "1" if viewer_id else "0", *ids],
+    )
+    horizon = int(reply[0]) if reply[0] is not None else None
+    entries = []
+    for n, tweet_id in enumerate(ids):
+        j, o, t, likes, retweets, replies, quotes, liked, retweeted = reply[1 + 9 * n : 10 + 9 * n]
+        entry = Entry(int(tweet_id))
+        if j is not None:
+            entry.blob, entry.shown, entry.tombstone = j, int(o), bool(t)
+            if likes is not None:
+                entry.counts = (int(likes), int(retweets), int(replies), int(quotes))
+            if viewer_id and not entry.tombstone:
+                entry.liked = _flag(liked, horizon, entry.shown)
+                entry.retweeted = _flag(retweeted, horizon, entry.shown)
+        entries.append(entry)
+    return horizon, entries
+
+
+def build(ids: Sequence[int]) -> dict[int, tuple[bytes, int, bool]]:
+    """Build payloads from PostgreSQL and cache them; return {id: (bytes, shown id, tombstone)}."""
     from tweets.presenters import tweet_payloads
 
-    return tweet_payloads(list(ids))
+    built = {
+        tweet_id: (orjson.dumps(payload), int(payload["id"]), bool(payload.get("tombstone")))
+        for tweet_id, payload in tweet_payloads(list(ids)).items()
+    }
+    try:
+        pipe = redis().pipeline(transaction=False)
+        for tweet_id, (blob, shown, tombstone) in built.items():
+            key = payload_key(tweet_id)
+            pipe.hset(key, mapping={"j": blob, "o": shown, "t": "1" if tombstone else ""})
+            pipe.expire(key, PAYLOAD_TTL)
+        pipe.execute()
+    except RedisError:
+        log.warning("could not fill the payload cache", exc_info=True)
+    return built
+
+
+def splice(blob: bytes, counts: tuple[int, int, int, int], liked: bool, retweeted: bool) -> bytes:
+    """Return the card's JSON: the cached payload bytes with ``counts`` and ``viewer`` appended.
+
+    The same bytes as ``orjson.dumps(tweets.presenters.merge(payload, counts, state))``.
+    """
+    tail = b',"counts":{"likes":%d,"retweets":%d,"replies":%d,"quotes":%d},"viewer":{"liked":%s,"retweeted":%s}}' % (
+        *counts,
+        b"true" if liked else b"false",
+        b"true" if retweeted else b"false",
+    )
+    return blob[:-1] + tail
 
 
 def get_payloads(ids: Sequence[int]) -> dict[int, dict]:
-    """Return payload dicts by id: one MGET, misses built from PostgreSQL and cached."""
+    """Return payload dicts by id (viewer-independent), cached ones from Redis, the rest built."""
     if not ids:
         return {}
     try:
-        connection = redis()
-        blobs = connection.mget([payload_key(i) for i in ids])
+        _, entries = fetch(list(ids), None)
     except RedisError:
         log.warning("payload cache unavailable; building from PostgreSQL", exc_info=True)
-        return _build(ids)
-    found: dict[int, dict] = {}
-    missing: list[int] = []
-    for tweet_id, blob in zip(ids, blobs):
-        if blob is None:
-            missing.append(tweet_id)
-        else:
-            found[tweet_id] = orjson.loads(blob)
+        entries = [Entry(int(i)) for i in ids]
+    found = {e.id: orjson.loads(e.blob) for e in entries if e.blob is not None}
+    missing = [e.id for e in entries if e.blob is None]
     if missing:
-        built = _build(missing)
-        found.update(built)
-        try:
-            pipe = connection.pipeline(transaction=False)
-            for tweet_id, payload in built.items():
-                pipe.set(payload_key(tweet_id), orjson.dumps(payload), ex=PAYLOAD_TTL)
-            pipe.execute()
-        except RedisError:
-            log.warning("could not fill the payload cache", exc_info=True)
+        found.update({tweet_id: orjson.loads(blob) for tweet_id, (blob, _, _) in build(missing).items()})
     return found
 
 

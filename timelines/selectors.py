@@ -3,9 +3,10 @@
     ids, next_cursor, source = home_ids(user_id=..., before=cursor, limit=20)
     cards = hydrate(ids, viewer)
 
-The hot path is one Lua call (feed page + read-time merge of above-the-limit authors), one MGET of
-cached payload bytes, and the counters and viewer state from PostgreSQL. No ORM objects and no
-DRF serializer per tweet.
+The hot path is two Redis calls and no SQL: one Lua call for the feed page (with the read-time
+merge of above-the-limit authors), and one for the page's cached payload bytes, counters and the
+viewer's flags (timelines/cache.py). No ORM objects and no DRF serializer per tweet; the API
+splices the cached bytes (``hydrate_json``).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import orjson
 from django.conf import settings
 from redis.exceptions import RedisError
 
 from timelines import cache, feeds, pull
+from tweets.selectors import NO_STATE, ZERO_COUNTS
 
 log = logging.getLogger(__name__)
 SAME_MS_SLACK = 8  # extra ids read so that same-millisecond neighbours of the cursor can be dropped
@@ -89,27 +92,75 @@ def newer_ids(*, user_id: int, since: int) -> tuple[list[int], bool]:
     return ids, len(ids) == len(page.ids) and page.next_cursor is not None
 
 
-def hydrate(ids: Sequence[int], viewer) -> list[dict]:
-    """Return merged tweet cards for ``ids`` in order: cached payloads, live counters, viewer state.
+def _entries(ids: Sequence[int], viewer) -> list[cache.Entry]:
+    """Return the visible entries of a page, in order, with payload, counters and flags all known.
 
-    Tombstones are skipped, and an original appears once per page (the newest entry wins).
+    One Redis call when everything is cached; misses are filled from PostgreSQL and cached (payloads
+    by ``cache.build``, counters and old flags by one ``counts_and_state``, a viewer's recent flags
+    by ``hotcache.fill_viewer``). Tombstones are skipped, and an original appears once per page
+    (the newest entry wins). Redis down: everything from PostgreSQL.
     """
-    from tweets.presenters import merge
+    from tweets import hotcache
     from tweets.selectors import counts_and_state
 
-    payloads = cache.get_payloads(list(ids))
-    live: list[int] = []
-    shown: set[str] = set()
-    for tweet_id in ids:
-        payload = payloads.get(tweet_id)
-        if payload is None or payload.get("tombstone") or payload["id"] in shown:
+    ids = [int(i) for i in ids]
+    viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
+    try:
+        horizon, entries = cache.fetch(ids, viewer_id)
+    except RedisError:
+        log.warning("card cache unavailable; cards from PostgreSQL", exc_info=True)
+        horizon, entries = None, [cache.Entry(i) for i in ids]
+    missing = [e.id for e in entries if e.blob is None]
+    if missing:
+        built = cache.build(missing)
+        for entry in entries:
+            if entry.id in built:
+                entry.blob, entry.shown, entry.tombstone = built[entry.id]
+    live: list[cache.Entry] = []
+    shown: set[int] = set()
+    for entry in entries:
+        if entry.blob is None or entry.tombstone or entry.shown in shown:
             continue
-        shown.add(payload["id"])
-        live.append(tweet_id)
-    if not live:
-        return []
-    counts, state = counts_and_state(viewer, live)
-    return [merge(payloads[i], counts.get(i), state.get(i)) for i in live]
+        shown.add(entry.shown)
+        live.append(entry)
+    if viewer_id and horizon is None and any(e.liked is None for e in live):
+        horizon, liked, retweeted = hotcache.fill_viewer(viewer_id)
+        for entry in live:
+            if entry.shown >= horizon:
+                entry.liked, entry.retweeted = entry.shown in liked, entry.shown in retweeted
+    unknown = {e.shown for e in live if e.counts is None or (viewer_id and e.liked is None)}
+    if unknown:
+        counts, state = counts_and_state(viewer, unknown)
+        fresh = {e.shown: counts.get(e.shown, ZERO_COUNTS) for e in live if e.counts is None}
+        for entry in live:
+            c = counts.get(entry.shown, ZERO_COUNTS)
+            if entry.counts is None:
+                entry.counts = (c["likes"], c["retweets"], c["replies"], c["quotes"])
+            if entry.liked is None:
+                flags = state.get(entry.shown, NO_STATE)
+                entry.liked, entry.retweeted = flags["liked"], flags["retweeted"]
+        try:
+            hotcache.store_counts(fresh)
+        except RedisError:
+            log.warning("could not cache counters", exc_info=True)
+    return live
+
+
+def hydrate(ids: Sequence[int], viewer) -> list[dict]:
+    """Return merged tweet cards (``tweets.presenters.merge`` shape) for ``ids`` in order."""
+    return [
+        {
+            **orjson.loads(e.blob),
+            "counts": dict(zip(("likes", "retweets", "replies", "quotes"), e.counts)),
+            "viewer": {"liked": bool(e.liked), "retweeted": bool(e.retweeted)},
+        }
+        for e in _entries(ids, viewer)
+    ]
+
+
+def hydrate_json(ids: Sequence[int], viewer) -> list[bytes]:
+    """Return the same cards as ``hydrate`` already encoded as JSON, spliced from cached bytes."""
+    return [cache.splice(e.blob, e.counts, bool(e.liked), bool(e.retweeted)) for e in _entries(ids, viewer)]
 
 
 def feed_health(*, user_id: int) -> dict:

@@ -21,6 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from tweets import hotcache
 from tweets.models import CounterDelta, Hashtag, Like, Mention, Tweet, TweetHashtag, TweetVersion
 from tweets.parsing import ParsedText, TweetTextError, parse_tweet_text
 
@@ -78,6 +79,7 @@ def _engagement_after_commit(*, kind: str, user_id: int, tweet: Tweet, delta: in
 
 def _add_delta(tweet_id: int, **deltas: int) -> None:
     CounterDelta.objects.create(tweet_id=tweet_id, **deltas)
+    hotcache.bump_counts_after_commit(tweet_id, deltas)
     transaction.on_commit(schedule_counter_flush, robust=True)
 
 
@@ -199,6 +201,7 @@ def _soft_delete(tweet: Tweet) -> bool:
 
     if tweet.retweet_of_id is not None:
         _add_delta(tweet.retweet_of_id, retweets=-1)
+        hotcache.set_flag_after_commit(user_id=tweet.author_id, kind="retweet", tweet_id=tweet.retweet_of_id, on=False)
         _take_back_engagement(kind="retweet", tweet=tweet, target_id=tweet.retweet_of_id)
     else:
         User.objects.filter(pk=tweet.author_id, tweets_count__gt=0).update(tweets_count=F("tweets_count") - 1)
@@ -252,6 +255,7 @@ def like_tweet(*, user: User, tweet: Tweet) -> Tweet:
             inserted = cursor.fetchone() is not None
         if inserted:
             _add_delta(tweet.pk, likes=1)
+            hotcache.set_flag_after_commit(user_id=user.pk, kind="like", tweet_id=tweet.pk, on=True)
             _engagement_after_commit(kind="like", user_id=user.pk, tweet=tweet, delta=1)
     return tweet
 
@@ -263,6 +267,7 @@ def unlike_tweet(*, user: User, tweet: Tweet) -> Tweet:
         deleted, _ = Like.objects.filter(user=user, tweet=tweet).delete()
         if deleted:
             _add_delta(tweet.pk, likes=-1)
+            hotcache.set_flag_after_commit(user_id=user.pk, kind="like", tweet_id=tweet.pk, on=False)
             _engagement_after_commit(kind="like", user_id=user.pk, tweet=tweet, delta=-1)
     return tweet
 
@@ -275,6 +280,7 @@ def retweet(*, user: User, tweet: Tweet) -> Tweet:
             rt = Tweet.objects.create(author=user, retweet_of=original, text="")
             Tweet.objects.filter(pk=rt.pk).update(conversation_id=rt.pk)
             _add_delta(original.pk, retweets=1)
+            hotcache.set_flag_after_commit(user_id=user.pk, kind="retweet", tweet_id=original.pk, on=True)
             _engagement_after_commit(kind="retweet", user_id=user.pk, tweet=original, delta=1)
             _hooks_after_commit(rt, created=True)
     except IntegrityError:
@@ -314,11 +320,13 @@ def flush_counter_deltas(*, batch: int = 10_000) -> int:
     """Fold pending CounterDelta rows into the Tweet counters; return how many rows were folded.
 
     One statement deletes a batch of deltas and adds their sums to the tweets, so a reader sees
-    either the deltas or the updated columns, never both or neither.
+    either the deltas or the updated columns, never both or neither. The Redis copies of the
+    folded tweets' counters are then rewritten with exact values (tweets/hotcache.py).
     """
     from django_redis import get_redis_connection
 
     from tweets.keys import flush_pending_key
+    from tweets.selectors import counts_for
 
     try:
         get_redis_connection("default").delete(flush_pending_key())
@@ -340,18 +348,18 @@ def flush_counter_deltas(*, batch: int = 10_000) -> int:
                     SELECT tweet_id, SUM(likes) AS l, SUM(retweets) AS r, SUM(replies) AS p, SUM(quotes) AS q,
                            COUNT(*) AS n
                     FROM moved GROUP BY tweet_id
-                ), upd AS (
-                    UPDATE tweets_tweet t
-                    SET like_count = t.like_count + agg.l, retweet_count = t.retweet_count + agg.r,
-                        reply_count = t.reply_count + agg.p, quote_count = t.quote_count + agg.q
-                    FROM agg WHERE t.id = agg.tweet_id
-                    RETURNING agg.n
                 )
-                SELECT COALESCE(SUM(n), 0) FROM upd
+                UPDATE tweets_tweet t
+                SET like_count = t.like_count + agg.l, retweet_count = t.retweet_count + agg.r,
+                    reply_count = t.reply_count + agg.p, quote_count = t.quote_count + agg.q
+                FROM agg WHERE t.id = agg.tweet_id
+                RETURNING t.id, agg.n
                 """,
                 [batch],
             )
-            moved = int(cursor.fetchone()[0])
+            rows = cursor.fetchall()
+        moved = sum(int(n) for _, n in rows)
+        hotcache.refresh_counts(counts_for([tweet_id for tweet_id, _ in rows]))
         total += moved
         if moved < batch:
             return total

@@ -259,6 +259,8 @@ PAGE_SIZE = 20
 TIMELINE_MAX_ENTRIES = env_int("TIMELINE_MAX_ENTRIES", 800, minimum=20)
 TIMELINE_FANOUT_FOLLOWER_LIMIT = env_int("TIMELINE_FANOUT_FOLLOWER_LIMIT", 10_000, minimum=1)
 TIMELINE_ACTIVE_DAYS = env_int("TIMELINE_ACTIVE_DAYS", 7, minimum=1)
+# Likes and retweets newer than this many days are kept per viewer in Redis (tweets/hotcache.py).
+VIEWER_STATE_DAYS = env_int("VIEWER_STATE_DAYS", 30, minimum=1)
 
 # Where the browser opens its WebSocket: empty means the page's own host and port.
 WEBSOCKET_ORIGIN = env_str("WEBSOCKET_ORIGIN", "")

@@ -101,11 +101,11 @@ def test_anonymous_api_is_401_and_page_is_the_landing_page(client):
     assert client.get(reverse("home_newer"))["Location"].startswith("/login")
 
 
-def test_api_query_count_is_constant(viewer_with_tweets, django_assert_max_num_queries):
+def test_api_warm_page_needs_no_sql(viewer_with_tweets, django_assert_num_queries):
     viewer, _ = viewer_with_tweets
     client = _client(viewer)
     client.get(API)  # builds the feed and fills the payload cache
-    with django_assert_max_num_queries(1):  # counters + viewer state in one; payloads come from Redis
+    with django_assert_num_queries(0):  # payloads, counters and viewer flags all come from Redis
         body = client.get(API).json()
     assert len(body["results"]) == 20
 
@@ -113,7 +113,8 @@ def test_api_query_count_is_constant(viewer_with_tweets, django_assert_max_num_q
 def test_api_cold_cache_query_count(viewer_with_tweets, django_assert_max_num_queries):
     viewer, _ = viewer_with_tweets
     client = _client(viewer)
-    with django_assert_max_num_queries(7):  # rebuild (pull + celebs), payloads (3), counters + state
+    # rebuild (pull + celebs), payloads (3), the viewer's flags, counters
+    with django_assert_max_num_queries(7):
         body = client.get(API).json()
     assert len(body["results"]) == 20
 
@@ -122,7 +123,7 @@ def test_home_page_renders_composer_and_tweets(viewer_with_tweets, client, djang
     viewer, tweets = viewer_with_tweets
     client.force_login(viewer)
     client.get(reverse("home"))
-    with django_assert_max_num_queries(3):  # session user, counters + viewer state (+ session save)
+    with django_assert_max_num_queries(2):  # session and user (cards all come from Redis)
         response = client.get(reverse("home"))
     html = response.content.decode()
     assert 'data-testid="composer"' in html

@@ -113,7 +113,7 @@ class Command(BaseCommand):
         if dedicated:
             connection_.flushdb()
             return
-        for pattern in ("feed:*", "tweet:payload:*", "timeline:*"):
+        for pattern in ("feed:*", "tweet:card:*", "tweet:counts:*", "viewer:flags:*", "timeline:*"):
             keys = list(connection_.scan_iter(match=pattern, count=5000))
             for start in range(0, len(keys), 1000):
                 connection_.delete(*keys[start : start + 1000])

@@ -1,0 +1,195 @@
+"""Redis copies of the counters and of each viewer's liked / retweeted flags, for the hot reads.
+
+PostgreSQL stays the truth (docs/counters.md); these hashes only let a timeline page show live
+counters and the viewer's state without a SQL round trip. Everything here can be lost at any time:
+a missing hash is refilled from PostgreSQL by the reader.
+
+* ``counts_key(tweet_id)``: hash ``l r p q`` (likes, retweets, replies, quotes) of an original
+  tweet. Each committed change adds its delta to an existing hash (never creates one); the counter
+  flush rewrites the exact values of the tweets it folded, so a lost or racing increment is
+  corrected within one flush (about 10 s). Expires after ``TTL`` without a refill.
+* ``viewer_key(user_id)``: hash of one person's flags. ``h`` is the horizon: every like and
+  retweet of a tweet with an id >= ``h`` is known, as field ``l:<id>`` / ``r:<id>`` = ``1``
+  (``0`` or absent: not liked / not retweeted). Older ids are asked of PostgreSQL. Each committed
+  like, unlike, retweet or undo writes its field whether or not the hash is filled, and a fill only
+  adds fields that are not there (HSETNX), so a fill racing a change cannot undo it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django_redis import get_redis_connection
+from redis.exceptions import RedisError
+
+from twitter_site.snowflake import id_at
+
+log = logging.getLogger(__name__)
+
+TTL = 6 * 3600
+COUNT_FIELDS = ("l", "r", "p", "q")
+COUNT_NAMES = {"likes": "l", "retweets": "r", "replies": "p", "quotes": "q"}
+FILL_MAX = 10_000  # flags loaded per fill at most: a heavier liker gets a more recent horizon
+
+
+def counts_prefix() -> str:
+    return "tweet:counts:"
+
+
+def counts_key(tweet_id: int) -> str:
+    return f"{counts_prefix()}{tweet_id}"
+
+
+def viewer_key(user_id: int) -> str:
+    return f"viewer:flags:{user_id}"
+
+
+def _redis():
+    return get_redis_connection("default")
+
+
+# KEYS = counts keys; ARGV = field, delta pairs (the same for every key). Only existing hashes change.
+_BUMP = """
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then
+    for i = 1, #ARGV, 2 do redis.call('HINCRBY', key, ARGV[i], ARGV[i + 1]) end
+  end
+end
+return 0
+"""
+
+# KEYS = counts keys; ARGV = l, r, p, q per key (4 values per key). Only existing hashes change.
+_REFRESH = """
+for i, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then
+    local b = (i - 1) * 4
+    redis.call('HSET', key, 'l', ARGV[b + 1], 'r', ARGV[b + 2], 'p', ARGV[b + 3], 'q', ARGV[b + 4])
+  end
+end
+return 0
+"""
+
+# KEYS[1] = viewer hash; ARGV = field, value. Written whether or not the hash is filled.
+_FLAG = """
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+return 0
+"""
+
+# KEYS[1] = viewer hash; ARGV[1] = horizon, ARGV[2] = ttl, then fields (value 1). HSETNX keeps newer writes.
+_FILL = """
+for i = 3, #ARGV do redis.call('HSETNX', KEYS[1], ARGV[i], '1') end
+redis.call('HSET', KEYS[1], 'h', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 0
+"""
+
+_scripts: dict[str, object] = {}
+
+
+def _run(name: str, body: str, keys: Sequence[str], args: Sequence) -> None:
+    connection_ = _redis()
+    script = _scripts.get(name)
+    if script is None or script.registered_client is not connection_:
+        script = _scripts[name] = connection_.register_script(body)
+    script(keys=list(keys), args=list(args))
+
+
+def _quietly(what: str, call, *args) -> None:
+    try:
+        call(*args)
+    except RedisError:
+        log.warning("could not %s (the hash is refilled from PostgreSQL later)", what, exc_info=True)
+
+
+# --------------------------------------------------------------------------- writes (after commit)
+
+
+def bump_counts_after_commit(tweet_id: int, deltas: Mapping[str, int]) -> None:
+    """Add committed counter deltas (``likes=1``...) to the tweet's cached counters, if cached."""
+    args: list = []
+    for name, delta in deltas.items():
+        if delta:
+            args += [COUNT_NAMES[name], int(delta)]
+    if args:
+        key = counts_key(tweet_id)
+        transaction.on_commit(lambda: _quietly("bump counters", _run, "bump", _BUMP, [key], args), robust=True)
+
+
+def set_flag_after_commit(*, user_id: int, kind: str, tweet_id: int, on: bool) -> None:
+    """Record after commit that ``user_id`` now has (or no longer has) liked / retweeted a tweet."""
+    field = f"{'l' if kind == 'like' else 'r'}:{tweet_id}"
+    args = [field, "1" if on else "0", TTL]
+    key = viewer_key(user_id)
+    transaction.on_commit(lambda: _quietly("record a flag", _run, "flag", _FLAG, [key], args), robust=True)
+
+
+def refresh_counts(counts: Mapping[int, Mapping[str, int]]) -> None:
+    """Overwrite cached counters with exact values (after a flush); hashes not cached stay absent."""
+    items = list(counts.items())
+    for start in range(0, len(items), 500):
+        chunk = items[start : start + 500]
+        args: list = []
+        for _, c in chunk:
+            args += [c["likes"], c["retweets"], c["replies"], c["quotes"]]
+        _quietly("refresh counters", _run, "refresh", _REFRESH, [counts_key(t) for t, _ in chunk], args)
+
+
+# --------------------------------------------------------------------------- fills (readers)
+
+
+def store_counts(counts: Mapping[int, Mapping[str, int]]) -> None:
+    """Cache counters read from PostgreSQL (a reader's miss)."""
+    if not counts:
+        return
+    pipe = _redis().pipeline(transaction=False)
+    for tweet_id, c in counts.items():
+        key = counts_key(tweet_id)
+        pipe.hset(key, mapping={"l": c["likes"], "r": c["retweets"], "p": c["replies"], "q": c["quotes"]})
+        pipe.expire(key, TTL)
+    pipe.execute()
+
+
+def horizon_id(now=None) -> int:
+    """Return the smallest tweet id a fill covers: ``VIEWER_STATE_DAYS`` ago."""
+    return id_at((now or timezone.now()) - timedelta(days=settings.VIEWER_STATE_DAYS))
+
+
+_FLAGS_SQL = """
+(SELECT 'l', tweet_id FROM tweets_like WHERE user_id = %(uid)s AND tweet_id >= %(h)s
+ ORDER BY tweet_id DESC LIMIT %(max)s)
+UNION ALL
+(SELECT 'r', retweet_of_id FROM tweets_tweet
+ WHERE author_id = %(uid)s AND retweet_of_id >= %(h)s AND deleted_at IS NULL
+ ORDER BY retweet_of_id DESC LIMIT %(max)s)
+"""
+
+
+def fill_viewer(user_id: int) -> tuple[int, set[int], set[int]]:
+    """Load a person's flags from PostgreSQL into Redis; return (horizon, liked ids, retweeted ids)."""
+    horizon = horizon_id()
+    with connection.cursor() as cursor:
+        cursor.execute(_FLAGS_SQL, {"uid": user_id, "h": horizon, "max": FILL_MAX})
+        rows = cursor.fetchall()
+    liked = {int(t) for kind, t in rows if kind == "l"}
+    retweeted = {int(t) for kind, t in rows if kind == "r"}
+    for ids in (liked, retweeted):
+        if len(ids) >= FILL_MAX:  # the oldest ones were cut: only what is complete counts
+            horizon = max(horizon, min(ids))
+    liked = {t for t in liked if t >= horizon}
+    retweeted = {t for t in retweeted if t >= horizon}
+    fields = [f"l:{t}" for t in liked] + [f"r:{t}" for t in retweeted]
+    _quietly("fill viewer flags", _run, "fill", _FILL, [viewer_key(user_id)], [horizon, TTL, *fields])
+    return horizon, liked, retweeted
+
+
+def forget(tweet_ids: Iterable[int]) -> None:
+    """Drop cached counters (tests, a tweet's deletion)."""
+    keys = [counts_key(t) for t in tweet_ids]
+    if keys:
+        _quietly("forget counters", _redis().delete, *keys)
