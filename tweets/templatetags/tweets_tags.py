@@ -1,17 +1,26 @@
-"""Template filters for tweet cards (times arrive as ISO strings from cached payloads)."""
+"""Template filters and the card tag for tweets (times arrive as ISO strings from cached payloads)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
+from types import SimpleNamespace
 
+import orjson
 from django import template
+from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from tweets import selectors
 from tweets.parsing import extract_mentions, linkify
+from tweets.templatetags.frames import FrameCache, live, passes_holes
 
 register = template.Library()
+
+CARD_TEMPLATE = "tweets/_tweet_card.html"
+# Rendered cards kept per process: a few thousand cover Popular, trends and the busy timelines.
+CARD_FRAMES = FrameCache(4096)
 
 
 def _parse(value) -> datetime | None:
@@ -24,6 +33,7 @@ def _parse(value) -> datetime | None:
 
 
 @register.filter
+@live
 def since(value) -> str:
     """Render a time as Twitter does: "now", "5m", "3h", "Nov 21" or "Nov 21, 2025"."""
     moment = _parse(value)
@@ -67,3 +77,50 @@ def bio_html(value) -> SafeString:
     text = str(value or "")
     # linkify escapes every piece of the text itself.
     return mark_safe(linkify(text, selectors.known_usernames(extract_mentions(text))))
+
+
+@register.filter
+@passes_holes
+def nonzero(value) -> str:
+    """Render a counter on an action bar: nothing for zero."""
+    return str(value) if value else ""
+
+
+def _card_key(t: dict, viewer_flags: tuple) -> tuple:
+    # Everything the card shows except its live counters: an edit, a rename or a new quote embed
+    # changes the payload and so the key; the viewer's liked / retweeted state is part of it too.
+    shown = orjson.dumps({k: v for k, v in t.items() if k != "counts"}, option=orjson.OPT_SORT_KEYS)
+    return (hashlib.blake2b(shown, digest_size=16).digest(), *viewer_flags)
+
+
+def _render_card(t: dict, viewer: SimpleNamespace, has_csrf: bool):
+    """Return the card template's render function for a frame (counters and CSRF token as holes)."""
+
+    def render(builder) -> str:
+        card = {**t, "counts": {name: builder.slot("counts", name) for name in t.get("counts", ())}}
+        context = {"t": card, "user": viewer}
+        if has_csrf:
+            context["csrf_token"] = builder.slot("csrf")
+        return get_template(CARD_TEMPLATE).template.render(template.Context(context))
+
+    return render
+
+
+@register.simple_tag(takes_context=True)
+def tweet_card(context, t: dict) -> SafeString:
+    """Render one tweet card (``tweets/_tweet_card.html``) from a frame cached per payload and viewer state.
+
+    The card template sees ``user`` only through whether someone is signed in and whether they are
+    the author or the retweeter: the frame is keyed by exactly those, so it can be shared by every
+    viewer in the same position.
+    """
+    user = context.get("user")
+    signed_in = bool(user is not None and user.is_authenticated)
+    username = user.username if signed_in else ""
+    own = signed_in and username == (t.get("author") or {}).get("username")
+    own_retweet = signed_in and bool(t.get("retweet")) and username == t["retweet"]["by"]["username"]
+    csrf = context.get("csrf_token")
+    flags = (signed_in, own, own_retweet, csrf is not None)
+    viewer = SimpleNamespace(is_authenticated=signed_in, username=username if own or own_retweet else "")
+    frame = CARD_FRAMES.get_or_build(_card_key(t, flags), _render_card(t, viewer, csrf is not None))
+    return mark_safe(frame.fill({"counts": t.get("counts") or {}, "csrf": csrf}))

@@ -1,0 +1,163 @@
+"""Render a template once, reuse it many times: cached "frames" with per-request holes.
+
+A tweet card costs milliseconds in Django's template engine (a dozen ``{% url %}``, includes,
+filters), yet almost all of it is the same for every viewer and every request. A *frame* is a
+template rendered once for a key (what the output depends on) with *holes* where per-request
+values go: the relative time ("5m"), live counters, the CSRF token. Serving a frame is one dict
+lookup and a join.
+
+The template stays the single source of the markup. While a frame is built, per-request values
+in its context are :class:`Hole` objects: their text is a marker (``<!--hole:3-->``, which no
+escaped user text can contain, since ``<`` is always escaped) and filters that receive one
+return a new hole that applies the filter at fill time (:func:`passes_holes`). Filters whose
+output changes with time (``since``) turn a plain value into a hole while a frame is built
+(:func:`live`). After rendering, the markers split the output into constant chunks.
+
+Whatever the key leaves out must be a hole, or the frame would serve one request's value to the
+next: ``tweets_tags.tweet_card`` keys cards by their whole payload and viewer state and makes the
+counters and the CSRF token holes; tests compare frames with a plain render of the template.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from functools import wraps
+from typing import Any
+
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
+
+Compute = Callable[[dict], Any]  # fill-time values (the card, the request's values) -> output
+
+_MARKER = re.compile(r"<!--hole:(\d+)-->")
+_building: contextvars.ContextVar[FrameBuilder | None] = contextvars.ContextVar("frame_builder", default=None)
+
+
+class Hole(SafeString):
+    """Marker text standing in for a per-request value while a frame renders."""
+
+    compute: Compute
+
+    def then(self, fn: Callable[[Any], Any]) -> Hole:
+        """Return a hole whose fill-time value is ``fn`` applied to this one's."""
+        compute = self.compute
+        return current_builder().hole(lambda values: fn(compute(values)))
+
+
+class FrameBuilder:
+    """Collects the holes of one frame while its template renders."""
+
+    def __init__(self) -> None:
+        self.computes: list[Compute] = []
+
+    def hole(self, compute: Compute) -> Hole:
+        marker = Hole(f"<!--hole:{len(self.computes)}-->")
+        marker.compute = compute
+        self.computes.append(compute)
+        return marker
+
+    def slot(self, name: str, *path: str) -> Hole:
+        """Return a hole filled from ``values[name][path...]`` (a counter, the CSRF token)."""
+
+        def compute(values: dict) -> Any:
+            value = values[name]
+            for step in path:
+                value = value[step]
+            return value
+
+        return self.hole(compute)
+
+
+def current_builder() -> FrameBuilder:
+    builder = _building.get()
+    if builder is None:
+        raise RuntimeError("A hole was used outside of a frame build.")
+    return builder
+
+
+class Frame:
+    """Constant chunks of rendered text with holes between them."""
+
+    __slots__ = ("chunks", "holes")
+
+    def __init__(self, chunks: list[str], holes: list[Compute]) -> None:
+        self.chunks = chunks
+        self.holes = holes
+
+    def fill(self, values: dict) -> str:
+        chunks = self.chunks
+        out = [chunks[0]]
+        for compute, chunk in zip(self.holes, chunks[1:]):
+            out.append(conditional_escape(compute(values)))
+            out.append(chunk)
+        return "".join(out)
+
+
+def build(render: Callable[[FrameBuilder], str]) -> Frame:
+    """Run ``render(builder)`` (a template render whose context holds the builder's holes) into a frame."""
+    builder = FrameBuilder()
+    token = _building.set(builder)
+    try:
+        html = render(builder)
+    finally:
+        _building.reset(token)
+    pieces = _MARKER.split(html)
+    return Frame(pieces[0::2], [builder.computes[int(i)] for i in pieces[1::2]])
+
+
+def passes_holes(fn: Callable) -> Callable:
+    """Make a filter apply itself at fill time when it receives a hole."""
+
+    @wraps(fn)
+    def wrapper(value, *args):
+        if isinstance(value, Hole):
+            return value.then(lambda v: fn(v, *args))
+        return fn(value, *args)
+
+    return wrapper
+
+
+def live(fn: Callable) -> Callable:
+    """Make a filter whose output depends on the moment a hole while a frame is built."""
+    through = passes_holes(fn)
+
+    @wraps(fn)
+    def wrapper(value, *args):
+        if _building.get() is not None and not isinstance(value, Hole):
+            return current_builder().hole(lambda values: fn(value, *args))
+        return through(value, *args)
+
+    return wrapper
+
+
+class FrameCache:
+    """A bounded, least-recently-used map of frames in this process's memory (thread-safe)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._frames: OrderedDict[Hashable, Frame] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_build(self, key: Hashable, render: Callable[[FrameBuilder], str]) -> Frame:
+        with self._lock:
+            frame = self._frames.get(key)
+            if frame is not None:
+                self._frames.move_to_end(key)
+                return frame
+        frame = build(render)
+        with self._lock:
+            self._frames[key] = frame
+            while len(self._frames) > self.size:
+                self._frames.popitem(last=False)
+        return frame
+
+    def clear(self) -> None:
+        with self._lock:
+            self._frames.clear()
+
+    def __len__(self) -> int:
+        return len(self._frames)
