@@ -54,14 +54,15 @@ class PopularPage:
 def list_popular(viewer, *, cursor: str | None = None, size: int = PAGE_SIZE) -> PopularPage:
     """Return one page of the top 100 of the last hour: the card, its engagement, the author's follow state."""
     from accounts.selectors import followed_ids
-    from tweets.presenters import present
+    from timelines.selectors import hydrate
 
     start = decode_cursor(cursor)
     snapshot = _snapshot(counters.popular_snapshot_key()) or {"computed_at": None, "entries": []}
     ranked = snapshot["entries"]
     # A few spare entries stand in for tweets deleted since the job ran; the list stays 100 long.
     window = ranked[start : start + size + 5]
-    cards = {int(card["id"]): card for card in present([e["id"] for e in window], viewer)}
+    # Cached payloads (one MGET), live counters and viewer state: no tweet rows read per request.
+    cards = {int(card["entry_id"]): card for card in hydrate([e["id"] for e in window], viewer)}
     live = [e for e in window if e["id"] in cards]
     shown = live[:size]
     end = min(start + size, 100)
@@ -278,11 +279,11 @@ def list_trending(viewer, *, limit: int = TRENDING_SHOWN, now: float | None = No
 
 def list_term_tweets(term: str, viewer, *, now: float | None = None, limit: int = 40) -> list[dict]:
     """Return the cards of the newest tweets recorded for ``term`` in the last 24 hours."""
-    from tweets.presenters import present
+    from timelines.selectors import hydrate
 
     now = time.time() if now is None else now
     ids = counters.tweet_ids_for(term, now=now, limit=limit)
-    return present(ids, viewer)
+    return hydrate(ids, viewer)
 
 
 def trend_of(term: str) -> dict | None:
