@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts import throttle
 from accounts.models import ApiToken, Follow, User, UserSession
-from accounts.tokens import new_token, token_digest
+from accounts.tokens import forget_access, new_token, token_digest
 
 logger = logging.getLogger(__name__)
 
@@ -238,14 +238,25 @@ def refresh_tokens(*, raw_refresh: str) -> TokenPair:
     return pair
 
 
+def _revoke(tokens) -> int:
+    """Revoke the live tokens of a queryset; the access tokens remembered in Redis are forgotten
+    now and again after commit (a request that read them before the commit cannot keep them)."""
+    live = tokens.filter(revoked_at__isnull=True)
+    digests = list(live.filter(kind=ApiToken.Kind.ACCESS).values_list("digest", flat=True))
+    count = live.update(revoked_at=timezone.now())
+    forget_access(digests)
+    transaction.on_commit(lambda: forget_access(digests), robust=True)
+    return count
+
+
 def revoke_token_family(*, family: str) -> int:
     """Revoke every live token of a family (log-out of an app); return how many."""
-    return ApiToken.objects.filter(family=family, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return _revoke(ApiToken.objects.filter(family=family))
 
 
 def revoke_user_tokens(*, user: User) -> int:
     """Revoke every live token of ``user``."""
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return _revoke(ApiToken.objects.filter(user=user))
 
 
 # --------------------------------------------------------------------------- suspension
