@@ -79,8 +79,16 @@ class Server:
 # --------------------------------------------------------------------------- a tiny HTTP/1.1 client
 
 
-async def _request(reader, writer, host: str, path: str) -> int:
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n\r\n".encode())
+def split_line(line: str) -> tuple[str, dict[str, str]]:
+    """Return (path, headers) of a request line: ``path`` or ``path<TAB>bearer token``."""
+    path, _, token = line.partition("\t")
+    return path, ({"Authorization": f"Bearer {token}"} if token else {})
+
+
+async def _request(reader, writer, host: str, line: str) -> int:
+    path, headers = split_line(line)
+    extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n{extra}\r\n".encode())
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head[9:12])
     lower = head.lower()
@@ -223,12 +231,17 @@ def _children_cpu() -> float:
 
 
 _WRK_SCRIPT = """
-local paths = {}
-for line in io.lines("%s") do paths[#paths + 1] = line end
+local requests = {}
+for line in io.lines("%s") do
+  local path, token = line:match("^([^\t]*)\t?(.*)$")
+  local headers = nil
+  if token ~= "" then headers = {["Authorization"] = "Bearer " .. token} end
+  requests[#requests + 1] = wrk.format("GET", path, headers)
+end
 local i = 0
 request = function()
-  i = i %% #paths + 1
-  return wrk.format("GET", paths[i])
+  i = i %% #requests + 1
+  return requests[i]
 end
 """
 

@@ -152,8 +152,9 @@ def _warm(port: int, paths: list[str]) -> None:
     import http.client
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    for path in paths:
-        conn.request("GET", path)
+    for line in paths:
+        path, headers = load.split_line(line)
+        conn.request("GET", path, headers=headers)
         response = conn.getresponse()
         response.read()
         if response.status != 200:
@@ -162,6 +163,30 @@ def _warm(port: int, paths: list[str]) -> None:
 
 
 # --------------------------------------------------------------------------- measurements
+
+
+def _access_tokens(readers: list[int]) -> dict[int, str]:
+    """Issue an access token per reader, as an app would have after logging in."""
+    from accounts.models import User
+    from accounts.services import issue_tokens
+
+    return {user.pk: issue_tokens(user=user).access for user in User.objects.filter(pk__in=readers)}
+
+
+def _request_lines(variant: str, queries: list[str], tokens: dict[int, str]) -> list[str]:
+    """Return the request lines of a variant (bench/load.py format: path, or path TAB token).
+
+    ``api`` is the product's real endpoint, authenticated with each reader's Bearer token; the
+    others are the bench endpoints that name the reader with ``?user=``.
+    """
+    if variant != "api":
+        return [f"/api/v1/bench/home/{variant}{q}" for q in queries]
+    lines = []
+    for query in queries:
+        params = dict(part.split("=", 1) for part in query.lstrip("?").split("&"))
+        cursor = f"?cursor={params['cursor']}" if "cursor" in params else ""
+        lines.append(f"/api/v1/timelines/home{cursor}\t{tokens[int(params['user'])]}")
+    return lines
 
 
 def measure_reads(options: Options, readers: list[int], deep: dict[int, int]) -> list[dict]:
@@ -173,16 +198,17 @@ def measure_reads(options: Options, readers: list[int], deep: dict[int, int]) ->
         "first": [f"?user={uid}" for uid in readers],
         "deep": [f"?user={uid}&cursor={encode_cursor(deep[uid])}" for uid in readers if uid in deep],
     }
+    tokens = _access_tokens(readers)
     with Server(port, options.workers, env={"CHIRP_BENCH_ENDPOINTS": "1"}):
-        for variant in ("ours", "b1", "b0"):
+        for variant in ("ours", "api", "b1", "b0"):
             for page, queries in pages.items():
                 if not queries:
                     continue
-                paths = [f"/api/v1/bench/home/{variant}{q}" for q in queries]
+                paths = _request_lines(variant, queries, tokens)
                 _warm(port, paths)
                 closed = load.run_closed("127.0.0.1", port, paths, options.duration, options.connections)
                 rates = [options.base_rate]
-                if variant == "ours" and options.rate != options.base_rate:
+                if variant in ("ours", "api") and options.rate != options.base_rate:
                     rates.append(options.rate)
                 opens = {}
                 for rate in rates:
@@ -398,7 +424,7 @@ def run(options: Options) -> dict:
         deep = _deep_cursors(readers, 400)
         say(
             f"Reads: {options.duration:.0f}s per run, closed loop {options.connections} connections, "
-            f"open loop at {options.base_rate:.0f}/s (all) and {options.rate:.0f}/s (ours)"
+            f"open loop at {options.base_rate:.0f}/s (all) and {options.rate:.0f}/s (ours, api)"
         )
         report["reads"] = measure_reads(options, readers, deep)
         _ratios(report)
@@ -419,12 +445,14 @@ def run(options: Options) -> dict:
 def _ratios(report: dict) -> None:
     by = {(r["variant"], r["page"]): r for r in report["reads"]}
     ratios = {}
-    for page in ("first", "deep"):
-        ours = by.get(("ours", page))
-        for base in ("b0", "b1"):
-            other = by.get((base, page))
-            if ours and other and other["closed"]["req_per_s"]:
-                ratios[f"{page}_vs_{base}"] = round(ours["closed"]["req_per_s"] / other["closed"]["req_per_s"], 2)
+    for mine, label in (("ours", ""), ("api", "api_")):
+        for page in ("first", "deep"):
+            ours = by.get((mine, page))
+            for base in ("b0", "b1"):
+                other = by.get((base, page))
+                if ours and other and other["closed"]["req_per_s"]:
+                    ratio = ours["closed"]["req_per_s"] / other["closed"]["req_per_s"]
+                    ratios[f"{label}{page}_vs_{base}"] = round(ratio, 2)
     report["throughput_ratios"] = ratios
 
 

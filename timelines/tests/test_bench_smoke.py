@@ -34,7 +34,7 @@ def test_bench_small_quick(tmp_path):
     report = json.loads(out.read_text())
     assert report["data"]["users"] >= 999
     variants = {(row["variant"], row["page"]) for row in report["reads"]}
-    assert variants == {(v, p) for v in ("ours", "b0", "b1") for p in ("first", "deep")}
+    assert variants == {(v, p) for v in ("ours", "api", "b0", "b1") for p in ("first", "deep")}
     for row in report["reads"]:
         assert row["closed"]["req_per_s"] > 0 and row["closed"]["errors"] == 0
         for run in row["open"]:
