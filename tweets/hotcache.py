@@ -186,10 +186,3 @@ def fill_viewer(user_id: int) -> tuple[int, set[int], set[int]]:
     fields = [f"l:{t}" for t in liked] + [f"r:{t}" for t in retweeted]
     _quietly("fill viewer flags", _run, "fill", _FILL, [viewer_key(user_id)], [horizon, TTL, *fields])
     return horizon, liked, retweeted
-
-
-def forget(tweet_ids: Iterable[int]) -> None:
-    """Drop cached counters (tests, a tweet's deletion)."""
-    keys = [counts_key(t) for t in tweet_ids]
-    if keys:
-        _quietly("forget counters", _redis().delete, *keys)
