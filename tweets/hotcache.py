@@ -18,7 +18,7 @@ a missing hash is refilled from PostgreSQL by the reader.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from django.conf import settings
