@@ -21,6 +21,7 @@ counters and the CSRF token holes; tests compare frames with a plain render of t
 from __future__ import annotations
 
 import contextvars
+import html
 import re
 import threading
 from collections import OrderedDict
@@ -28,8 +29,9 @@ from collections.abc import Callable, Hashable
 from functools import wraps
 from typing import Any
 
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString
+from django.template import Context
+from django.template.loader import get_template
+from django.utils.safestring import SafeString, mark_safe
 
 Compute = Callable[[dict], Any]  # fill-time values (the card, the request's values) -> output
 
@@ -89,10 +91,12 @@ class Frame:
         self.holes = holes
 
     def fill(self, values: dict) -> str:
+        """Return the frame's text with this request's values in its holes (escaped like any variable)."""
         chunks = self.chunks
         out = [chunks[0]]
         for compute, chunk in zip(self.holes, chunks[1:]):
-            out.append(conditional_escape(compute(values)))
+            value = compute(values)
+            out.append(value if isinstance(value, SafeString) else html.escape(str(value)))
             out.append(chunk)
         return "".join(out)
 
@@ -161,3 +165,27 @@ class FrameCache:
 
     def __len__(self) -> int:
         return len(self._frames)
+
+
+def render(
+    cache: FrameCache,
+    template_name: str,
+    key: tuple,
+    context: Callable[[FrameBuilder], dict],
+    values: dict,
+) -> SafeString:
+    """Render ``template_name`` through a frame cached under ``key``, filled with ``values``.
+
+    ``context(builder)`` returns the template's context while the frame is built; per-request
+    values in it must be the builder's slots (``builder.slot(name)`` reads ``values[name]``).
+    """
+
+    def build_html(builder: FrameBuilder) -> str:
+        return get_template(template_name).template.render(Context(context(builder)))
+
+    return mark_safe(cache.get_or_build((template_name, *key), build_html).fill(values))
+
+
+def csrf_slot(builder: FrameBuilder, token) -> dict:
+    """Return the context entry of ``{% csrf_token %}`` as a slot (none when the page has no token)."""
+    return {} if token is None else {"csrf_token": builder.slot("csrf")}

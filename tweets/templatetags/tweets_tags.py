@@ -8,12 +8,12 @@ from types import SimpleNamespace
 
 import orjson
 from django import template
-from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from tweets import selectors
 from tweets.parsing import extract_mentions, linkify
+from tweets.templatetags import frames
 from tweets.templatetags.frames import FrameCache, live, passes_holes
 
 register = template.Library()
@@ -86,24 +86,11 @@ def nonzero(value) -> str:
     return str(value) if value else ""
 
 
-def _card_key(t: dict, viewer_flags: tuple) -> tuple:
+def _card_key(t: dict) -> bytes:
     # Everything the card shows except its live counters: an edit, a rename or a new quote embed
     # changes the payload and so the key; the viewer's liked / retweeted state is part of it too.
     shown = orjson.dumps({k: v for k, v in t.items() if k != "counts"}, option=orjson.OPT_SORT_KEYS)
-    return (hashlib.blake2b(shown, digest_size=16).digest(), *viewer_flags)
-
-
-def _render_card(t: dict, viewer: SimpleNamespace, has_csrf: bool):
-    """Return the card template's render function for a frame (counters and CSRF token as holes)."""
-
-    def render(builder) -> str:
-        card = {**t, "counts": {name: builder.slot("counts", name) for name in t.get("counts", ())}}
-        context = {"t": card, "user": viewer}
-        if has_csrf:
-            context["csrf_token"] = builder.slot("csrf")
-        return get_template(CARD_TEMPLATE).template.render(template.Context(context))
-
-    return render
+    return hashlib.blake2b(shown, digest_size=16).digest()
 
 
 @register.simple_tag(takes_context=True)
@@ -120,7 +107,12 @@ def tweet_card(context, t: dict) -> SafeString:
     own = signed_in and username == (t.get("author") or {}).get("username")
     own_retweet = signed_in and bool(t.get("retweet")) and username == t["retweet"]["by"]["username"]
     csrf = context.get("csrf_token")
-    flags = (signed_in, own, own_retweet, csrf is not None)
     viewer = SimpleNamespace(is_authenticated=signed_in, username=username if own or own_retweet else "")
-    frame = CARD_FRAMES.get_or_build(_card_key(t, flags), _render_card(t, viewer, csrf is not None))
-    return mark_safe(frame.fill({"counts": t.get("counts") or {}, "csrf": csrf}))
+    counts = t.get("counts") or {}
+
+    def card_context(builder) -> dict:
+        card = {**t, "counts": {name: builder.slot("counts", name) for name in counts}}
+        return {"t": card, "user": viewer, **frames.csrf_slot(builder, csrf)}
+
+    key = (_card_key(t), signed_in, own, own_retweet, csrf is not None)
+    return frames.render(CARD_FRAMES, CARD_TEMPLATE, key, card_context, {"counts": counts, "csrf": csrf})

@@ -1,0 +1,47 @@
+"""Template tags of the Explore pages."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django import template
+from django.utils.safestring import SafeString
+
+from tweets.templatetags import frames
+
+register = template.Library()
+
+BAR_TEMPLATE = "trending/_popular_bar.html"
+# One bar per entry, page and viewer position: a few hundred per ranking run.
+BAR_FRAMES = frames.FrameCache(2048)
+
+
+@register.simple_tag(takes_context=True)
+def popular_bar(context, e: dict) -> SafeString:
+    """Render a Popular entry's bar (rank, engagement, follow button) from a cached frame.
+
+    The bar is the same for every viewer who follows (or does not follow) its author on the same
+    page; only the CSRF token differs, and it is a hole. The key holds the entry's engagement, so a
+    new ranking run makes new frames.
+    """
+    user = context.get("user")
+    request = context.get("request")
+    signed_in = bool(user is not None and user.is_authenticated)
+    own = signed_in and user.pk == e["author"].pk
+    csrf = context.get("csrf_token")
+    path = request.path if request is not None else ""
+    full_path = request.get_full_path() if request is not None else ""
+    author = e["author"]
+    engagement = tuple(sorted(e["engagement"].items()))
+    following = bool(e["author_state"]["following"])
+
+    def bar_context(builder) -> dict:
+        return {
+            "e": e,
+            "user": SimpleNamespace(is_authenticated=signed_in, pk=user.pk if own else None),
+            "request": SimpleNamespace(path=path, get_full_path=full_path),
+            **frames.csrf_slot(builder, csrf),
+        }
+
+    key = (e["rank"], engagement, author.pk, author.username, following, signed_in, own, path, full_path)
+    return frames.render(BAR_FRAMES, BAR_TEMPLATE, (*key, csrf is not None), bar_context, {"csrf": csrf})
