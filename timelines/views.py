@@ -43,9 +43,11 @@ def _landing_popular(request) -> str:
 
 def landing(request):
     """Render the signed-out front page: the hero, then Popular (the same bytes for everyone per ranking run)."""
-    body = pagecache.cached("landing", counters.popular_snapshot_key(), "", lambda: _landing_popular(request))
+    key = counters.popular_snapshot_key()
+    body = pagecache.cached("landing", key, "", lambda: _landing_popular(request))
     # Our own rendering of the Popular partial (user text escaped inside), possibly from the cache.
-    return render(request, "timelines/landing.html", {"nav": "home", "popular_html": mark_safe(body)})
+    context = {"nav": "home", "popular_html": mark_safe(body)}
+    return pagecache.page(request, "timelines/landing.html", context, name="landing", snapshot_key=key, variant="")
 
 
 def home(request):

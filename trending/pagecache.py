@@ -4,6 +4,10 @@ Two levels: this process's memory (checked against the snapshot's version at mos
 second, so a busy worker makes no Redis call at all for most requests) and the shared Django
 cache (so every worker renders a snapshot once). Both are keyed by the snapshot's version, so a
 new run of the ranking job is visible within a second.
+
+Whole signed-out pages (``page``) are frames (``tweets.templatetags.frames``): ``base.html``
+and the cached body rendered once per version, the CSRF token filled in per request. The parsed
+snapshots themselves (``snapshot``) are kept per version too, for signed-in viewers' lists.
 """
 
 from __future__ import annotations
@@ -12,15 +16,25 @@ import threading
 import time
 from collections.abc import Callable
 
+import orjson
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template import RequestContext
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 
 from trending import counters
+from tweets.templatetags import frames
 
 VERSION_CHECK_SECONDS = 1.0
 _lock = threading.Lock()
 _versions: dict[str, tuple[float, str]] = {}
 _bodies: dict[tuple, object] = {}
+_snapshots: dict[str, tuple[str, dict | None]] = {}
+PAGE_FRAMES = frames.FrameCache(64)
 
 
 def version_of(snapshot_key: str) -> str:
@@ -52,3 +66,37 @@ def cached(name: str, snapshot_key: str, variant: str, build: Callable[[], objec
             _bodies.clear()
         _bodies[key] = body
     return body
+
+
+def snapshot(snapshot_key: str) -> dict | None:
+    """Return the parsed snapshot (shared: do not modify it), read from Redis once per version.
+
+    Without a version stamp (a snapshot written by hand) it is read every time.
+    """
+    version = version_of(snapshot_key)
+    held = _snapshots.get(snapshot_key)
+    if held is not None and held[0] == version and version != "none":
+        return held[1]
+    raw = counters.redis().get(snapshot_key)
+    data = orjson.loads(raw) if raw else None
+    _snapshots[snapshot_key] = (version, data)
+    return data
+
+
+def page(request, template_name: str, context: dict, *, name: str, snapshot_key: str, variant: str) -> HttpResponse:
+    """Render a signed-out page (layout included) once per snapshot version; fill in this request's CSRF token.
+
+    ``context`` must hold only what is the same for every signed-out visitor of this variant. A
+    request with flash messages to show gets a plain render (they are its own).
+    """
+    if request.user.is_authenticated or len(get_messages(request)):
+        return HttpResponse(get_template(template_name).render(context, request))
+
+    def build(builder) -> str:
+        # The context processors' values for an anonymous visitor, the CSRF token as a hole.
+        page_context = RequestContext(request, {**context, "csrf_token": builder.slot("csrf")})
+        return get_template(template_name).template.render(page_context)
+
+    key = (name, template_name, snapshot_key, version_of(snapshot_key), variant)
+    frame = PAGE_FRAMES.get_or_build(key, build)
+    return HttpResponse(mark_safe(frame.fill({"csrf": get_token(request)})))

@@ -25,8 +25,10 @@ SPARK_WIDTH, SPARK_HEIGHT = 96, 28
 
 
 def _snapshot(key: str) -> dict | None:
-    raw = counters.redis().get(key)
-    return orjson.loads(raw) if raw else None
+    # Parsed once per ranking run per process: a signed-in page makes no Redis call for it.
+    from trending import pagecache
+
+    return pagecache.snapshot(key)
 
 
 def encode_cursor(rank: int) -> str:

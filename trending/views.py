@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -26,6 +29,16 @@ def _popular_body(request, cursor: str | None) -> str:
     return render_to_string("trending/_popular_entries.html", context, request=request)
 
 
+def _explore_page(request, template: str, body: Callable[[], str], *, name: str, key: str, variant: str = ""):
+    """Render an Explore page around ``body()``; signed out, the whole page is cached per ranking run."""
+    if request.user.is_authenticated:
+        # Our own rendering (user text escaped inside).
+        return render(request, template, {"nav": name, "body_html": mark_safe(body())})
+    html = mark_safe(pagecache.cached(name, key, variant, body))
+    context = {"nav": name, "body_html": html}
+    return pagecache.page(request, template, context, name=name, snapshot_key=key, variant=variant)
+
+
 def popular(request):
     """Render the top 100 of the last hour, ten at a time (htmx loads the next page on scroll)."""
     cursor = request.GET.get("cursor")
@@ -33,15 +46,12 @@ def popular(request):
         selectors.decode_cursor(cursor)
     except selectors.BadCursor:
         return HttpResponseBadRequest("This cursor is not valid.")
-    if request.user.is_authenticated:
-        body = _popular_body(request, cursor)
-    else:
-        key = counters.popular_snapshot_key()
-        body = pagecache.cached("popular", key, cursor or "", lambda: _popular_body(request, cursor))
+    key = counters.popular_snapshot_key()
+    body = partial(_popular_body, request, cursor)
     if _is_htmx(request) and cursor:
-        return HttpResponse(body)
-    # Our own rendering (user text escaped inside), possibly from the cache.
-    return render(request, "trending/popular.html", {"nav": "popular", "entries_html": mark_safe(body)})
+        anonymous = not request.user.is_authenticated
+        return HttpResponse(pagecache.cached("popular", key, cursor, body) if anonymous else body())
+    return _explore_page(request, "trending/popular.html", body, name="popular", key=key, variant=cursor or "")
 
 
 def _trending_body(request) -> str:
@@ -52,12 +62,8 @@ def _trending_body(request) -> str:
 
 def trending(request):
     """Render the trends, re-ranked for the signed-in viewer, each with its chart and why it is shown."""
-    if request.user.is_authenticated:
-        body = _trending_body(request)
-    else:
-        body = pagecache.cached("trending", counters.trend_snapshot_key(), "", lambda: _trending_body(request))
-    # Our own rendering (terms escaped inside), possibly from the cache.
-    return render(request, "trending/trending.html", {"nav": "trending", "trends_html": mark_safe(body)})
+    body = partial(_trending_body, request)
+    return _explore_page(request, "trending/trending.html", body, name="trending", key=counters.trend_snapshot_key())
 
 
 def trend_tweets(request, term: str):
