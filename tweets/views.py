@@ -16,10 +16,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Follow, User
+from timelines.selectors import hydrate
 from tweets import selectors, services, throttle
 from tweets.models import Tweet, TweetVersion
 from tweets.parsing import normalize_hashtag
-from tweets.presenters import present, present_one
+from tweets.presenters import present_one
 from twitter_site.pagination import BadCursor, decode_cursor, encode_cursor
 
 
@@ -66,7 +67,8 @@ def _follow_state(viewer, profile: User) -> dict | None:
 
 
 def _list_page(request, template: str, context: dict, ids: list[int], next_cursor: int | None):
-    tweets = present(ids, request.user)
+    # Cards from the Redis card cache (the same shape as tweets.presenters.present, no tweet rows read).
+    tweets = hydrate(ids, request.user)
     next_url = _next_url(request, next_cursor)
     if _is_htmx(request) and request.GET.get("cursor"):
         return render(request, "tweets/_tweet_list.html", {"tweets": tweets, "next_url": next_url})
