@@ -18,13 +18,8 @@ from collections.abc import Callable
 
 import orjson
 from django.conf import settings
-from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
-from django.template import RequestContext
-from django.template.loader import get_template
-from django.utils.safestring import mark_safe
 
 from trending import counters
 from tweets.templatetags import frames
@@ -86,17 +81,9 @@ def snapshot(snapshot_key: str) -> dict | None:
 def page(request, template_name: str, context: dict, *, name: str, snapshot_key: str, variant: str) -> HttpResponse:
     """Render a signed-out page (layout included) once per snapshot version; fill in this request's CSRF token.
 
-    ``context`` must hold only what is the same for every signed-out visitor of this variant. A
-    request with flash messages to show gets a plain render (they are its own).
+    ``context`` must hold only what is the same for every signed-out visitor of this variant.
     """
-    if request.user.is_authenticated or len(get_messages(request)):
-        return HttpResponse(get_template(template_name).render(context, request))
-
-    def build(builder) -> str:
-        # The context processors' values for an anonymous visitor, the CSRF token as a hole.
-        page_context = RequestContext(request, {**context, "csrf_token": builder.slot("csrf")})
-        return get_template(template_name).template.render(page_context)
-
-    key = (name, template_name, snapshot_key, version_of(snapshot_key), variant)
-    frame = PAGE_FRAMES.get_or_build(key, build)
-    return HttpResponse(mark_safe(frame.fill({"csrf": get_token(request)})))
+    if request.user.is_authenticated:
+        raise ValueError("pagecache.page serves signed-out visitors only.")
+    key = (name, snapshot_key, version_of(snapshot_key), variant)
+    return frames.render_page(PAGE_FRAMES, request, template_name, key, context)

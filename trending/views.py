@@ -13,6 +13,10 @@ from django.utils.safestring import mark_safe
 
 from trending import counters, pagecache, selectors
 from trending.terms import normalize
+from tweets.templatetags import frames
+
+# Layouts of signed-in Explore pages, one per person and page: the most recent visitors'.
+SHELLS = frames.FrameCache(1024)
 
 # Ten cards a page: the card template dominates the page's cost; the next ten load on scroll.
 PAGE_SIZE = 10
@@ -30,10 +34,17 @@ def _popular_body(request, cursor: str | None) -> str:
 
 
 def _explore_page(request, template: str, body: Callable[[], str], *, name: str, key: str, variant: str = ""):
-    """Render an Explore page around ``body()``; signed out, the whole page is cached per ranking run."""
-    if request.user.is_authenticated:
+    """Render an Explore page around ``body()``.
+
+    Signed in, the layout is a frame per person (their name is in it) and the body is rendered for
+    this request; signed out, the whole page is cached per ranking run.
+    """
+    user = request.user
+    if user.is_authenticated:
         # Our own rendering (user text escaped inside).
-        return render(request, template, {"nav": name, "body_html": mark_safe(body())})
+        live = {"body_html": mark_safe(body())}
+        shell_key = (name, user.pk, user.username, user.name)
+        return frames.render_page(SHELLS, request, template, shell_key, {"nav": name}, live)
     html = mark_safe(pagecache.cached(name, key, variant, body))
     context = {"nav": name, "body_html": html}
     return pagecache.page(request, template, context, name=name, snapshot_key=key, variant=variant)

@@ -45,3 +45,20 @@ def popular_bar(context, e: dict) -> SafeString:
 
     key = (e["rank"], engagement, author.pk, author.username, following, signed_in, own, path, full_path)
     return frames.render(BAR_FRAMES, BAR_TEMPLATE, (*key, csrf is not None), bar_context, {"csrf": csrf})
+
+
+TREND_TEMPLATE = "trending/_trend.html"
+# A row is the same for everyone who sees the trend at that rank with the same reasons.
+TREND_FRAMES = frames.FrameCache(4096)
+TREND_FIELDS = ("term", "rank", "label", "people", "tweets", "personal", "spark_points")
+
+
+@register.simple_tag
+def trend_row(trend: dict) -> SafeString:
+    """Render one trend row (``trending/_trend.html``) once per content: it has nothing per request.
+
+    Keyed by every field the row shows, so a new ranking run or another viewer's reasons make a
+    new row and never reuse a stale one.
+    """
+    key = (*(trend[name] for name in TREND_FIELDS), tuple(trend["reasons"]))
+    return frames.render(TREND_FRAMES, TREND_TEMPLATE, key, lambda builder: {"trend": trend}, {})

@@ -29,7 +29,10 @@ from collections.abc import Callable, Hashable
 from functools import wraps
 from typing import Any
 
-from django.template import Context
+from django.contrib.messages import get_messages
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template import Context, RequestContext
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
@@ -189,3 +192,25 @@ def render(
 def csrf_slot(builder: FrameBuilder, token) -> dict:
     """Return the context entry of ``{% csrf_token %}`` as a slot (none when the page has no token)."""
     return {} if token is None else {"csrf_token": builder.slot("csrf")}
+
+
+def render_page(
+    cache: FrameCache, request, template_name: str, key: tuple, context: dict, live: dict | None = None
+) -> HttpResponse:
+    """Render a whole page (layout included) through a frame: once per ``key``, then per request only its holes.
+
+    ``context`` must be the same for every request with this ``key`` (the context processors'
+    values too: the key must say who is signed in); ``live`` values (a freshly rendered body)
+    and the CSRF token are holes. A request with flash messages to show gets a plain render.
+    """
+    live = live or {}
+    if len(get_messages(request)):
+        return HttpResponse(get_template(template_name).render({**context, **live}, request))
+
+    def build(builder: FrameBuilder) -> str:
+        slots = {name: builder.slot(name) for name in live}
+        page_context = RequestContext(request, {**context, **slots, "csrf_token": builder.slot("csrf")})
+        return get_template(template_name).template.render(page_context)
+
+    frame = cache.get_or_build((template_name, *key), build)
+    return HttpResponse(frame.fill({**live, "csrf": get_token(request)}))
