@@ -209,7 +209,10 @@ def render_page(
 
     def build(builder: FrameBuilder) -> str:
         slots = {name: builder.slot(name) for name in live}
-        page_context = RequestContext(request, {**context, **slots, "csrf_token": builder.slot("csrf")})
+        page_context = RequestContext(request)
+        # Pushed above the context processors' values, so that the CSRF token is the hole, not
+        # the token of the request that happens to build the frame.
+        page_context.update({**context, **slots, "csrf_token": builder.slot("csrf")})
         return get_template(template_name).template.render(page_context)
 
     frame = cache.get_or_build((template_name, *key), build)
