@@ -63,10 +63,11 @@ def cached(name: str, snapshot_key: str, variant: str, build: Callable[[], objec
     return body
 
 
-def snapshot(snapshot_key: str) -> dict | None:
-    """Return the parsed snapshot (shared: do not modify it), read from Redis once per version.
+def snapshot(snapshot_key: str, prepare: Callable[[dict], dict] | None = None) -> dict | None:
+    """Return the parsed snapshot (shared: do not modify it), read and prepared once per version.
 
-    Without a version stamp (a snapshot written by hand) it is read every time.
+    ``prepare`` (one per snapshot key) turns it into what readers need, e.g. without hidden
+    entries. Without a version stamp (a snapshot written by hand) it is read every time.
     """
     version = version_of(snapshot_key)
     held = _snapshots.get(snapshot_key)
@@ -74,6 +75,8 @@ def snapshot(snapshot_key: str) -> dict | None:
         return held[1]
     raw = counters.redis().get(snapshot_key)
     data = orjson.loads(raw) if raw else None
+    if data is not None and prepare is not None:
+        data = prepare(data)
     _snapshots[snapshot_key] = (version, data)
     return data
 

@@ -24,11 +24,24 @@ AFFINITY_TTL = 120
 SPARK_WIDTH, SPARK_HEIGHT = 96, 28
 
 
-def _snapshot(key: str) -> dict | None:
+def _snapshot(key: str, prepare=None) -> dict | None:
     # Parsed once per ranking run per process: a signed-in page makes no Redis call for it.
     from trending import pagecache
 
-    return pagecache.snapshot(key)
+    return pagecache.snapshot(key, prepare)
+
+
+def _without_suspended(snapshot: dict) -> dict:
+    """Drop entries whose author is suspended (one query per ranking run and process).
+
+    The cards come from the payload cache, which a suspension does not clear: this keeps their
+    tweets out of Popular from the next ranking run on.
+    """
+    from tweets.models import Tweet
+
+    ids = [e["id"] for e in snapshot["entries"]]
+    hidden = set(Tweet.objects.filter(pk__in=ids, author__is_active=False).values_list("pk", flat=True))
+    return {**snapshot, "entries": [e for e in snapshot["entries"] if e["id"] not in hidden]}
 
 
 def encode_cursor(rank: int) -> str:
@@ -59,7 +72,7 @@ def list_popular(viewer, *, cursor: str | None = None, size: int = PAGE_SIZE) ->
     from timelines.selectors import hydrate
 
     start = decode_cursor(cursor)
-    snapshot = _snapshot(counters.popular_snapshot_key()) or {"computed_at": None, "entries": []}
+    snapshot = _snapshot(counters.popular_snapshot_key(), _without_suspended) or {"computed_at": None, "entries": []}
     ranked = snapshot["entries"]
     # A few spare entries stand in for tweets deleted since the job ran; the list stays 100 long.
     window = ranked[start : start + size + 5]

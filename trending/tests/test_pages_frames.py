@@ -1,0 +1,147 @@
+"""Explore pages from cached frames: paging, per-viewer parts that never leak, fresh content per ranking run."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from django.urls import reverse
+
+from accounts.services import follow, suspend_user
+from trending import counters
+from tweets.services import create_tweet
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    def call(fn, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(**kwargs)
+
+    return call
+
+
+def _rank(tweets: list, *, likes: int = 5) -> None:
+    """Store a Popular snapshot ranking ``tweets`` in order, as the job would (with its version stamp)."""
+    entries = [
+        {"id": t.pk, "score": 1000 - n, "like": likes + n, "retweet": 1, "reply": 0, "quote": 0}
+        for n, t in enumerate(tweets)
+    ]
+    counters.store_snapshot(counters.popular_snapshot_key(), {"computed_at": time.time(), "entries": entries})
+
+
+@pytest.fixture
+def ranked(make_user, run):
+    authors = [make_user(f"author{i}") for i in range(5)]
+    tweets = [run(create_tweet, author=authors[n % 5], text=f"Popular number {n}") for n in range(25)]
+    _rank(tweets)
+    return authors, tweets
+
+
+def _shown(html: str) -> list[str]:
+    return re.findall(r"Popular number (\d+)<", html)
+
+
+def _next_url(html: str) -> str | None:
+    found = re.search(
+        r'data-testid="load-more"><span class="spinner" aria-hidden="true"></span><a href="([^"]+)"', html
+    )
+    return found and found.group(1).replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_popular_pages_ten_cards_and_loads_the_rest_on_scroll(ranked, client, make_user, signed_in):
+    if signed_in:
+        client.force_login(make_user("reader"))
+    html = client.get(reverse("popular")).content.decode()
+    assert _shown(html) == [str(n) for n in range(10)] and html.count('data-testid="tweet"') == 10
+    assert "<!doctype html>" in html and "#1<" in html
+    seen = _shown(html)
+    url = _next_url(html)
+    while url:
+        part = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+        assert "<!doctype html>" not in part  # only the entries and the next sentinel
+        seen += _shown(part)
+        url = _next_url(part)
+    assert seen == [str(n) for n in range(25)]
+
+
+def test_follow_buttons_are_each_viewers_own(ranked, client, make_user, run):
+    authors, _ = ranked
+    fan, stranger = make_user("fan"), make_user("stranger")
+    run(follow, follower=fan, followee=authors[0])
+    client.force_login(fan)
+    mine = client.get(reverse("popular")).content.decode()
+    client.force_login(stranger)
+    theirs = client.get(reverse("popular")).content.decode()
+    client.force_login(authors[0])
+    own = client.get(reverse("popular")).content.decode()
+    assert mine.count('aria-label="Unfollow @author0"') == 2  # two of author0's tweets on the first page
+    assert 'aria-label="Unfollow @' not in theirs and theirs.count('aria-label="Follow @author0"') == 2
+    assert "Follow @author0" not in own and own.count('aria-label="Follow @author1"') == 2  # no button for oneself
+    assert own.count('data-testid="tweet-menu"') == 2  # the author's menu on their own cards, nobody else's
+    assert 'data-testid="tweet-menu"' not in mine + theirs
+
+
+def test_signed_in_layout_and_csrf_token_are_per_person_and_request(ranked, client, make_user):
+    ann, ben = make_user("ann", display_name="Ann Example"), make_user("ben", display_name="Ben Example")
+    for path in (reverse("popular"), reverse("trending")):
+        client.force_login(ann)
+        first, second = client.get(path).content.decode(), client.get(path).content.decode()
+        client.force_login(ben)
+        other = client.get(path).content.decode()
+        assert "<strong>Ann Example</strong>" in first and "Ann Example" not in other
+        assert "<strong>Ben Example</strong>" in other
+        tokens = [re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1) for page in (first, second, other)]
+        assert len(set(tokens)) == 3
+
+
+def test_signed_out_pages_are_one_frame_per_run_with_a_token_per_request(ranked, client, run, make_user):
+    _, tweets = ranked
+    first, second = (client.get(reverse("popular")) for _ in range(2))
+    html = first.content.decode()
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+    assert token != re.search(r'"X-CSRFToken": "([^"]+)"', second.content.decode()).group(1)
+    assert re.sub(r'"X-CSRFToken": "[^"]+"', "", html) == re.sub(r'"X-CSRFToken": "[^"]+"', "", second.content.decode())
+    assert "csrftoken" in first.cookies  # the token is a real one, set as Django does
+    fresh = run(create_tweet, author=make_user("newcomer"), text="Popular number 99")
+    _rank([fresh, *tweets])  # the next ranking run
+    for path in (reverse("popular"), reverse("home")):
+        assert _shown(client.get(path).content.decode())[0] == "99"
+
+
+def test_a_suspended_authors_tweets_leave_popular_at_the_next_run(ranked, client, make_user):
+    authors, tweets = ranked
+    reader = make_user("reader")
+    suspend_user(user=authors[0])
+    _rank(tweets)
+    for viewer in (None, reader):
+        if viewer:
+            client.force_login(viewer)
+        html = client.get(reverse("popular")).content.decode()
+        assert "Popular number 0<" not in html and "Popular number 5<" not in html and "Popular number 1<" in html
+    body = client.get("/api/v1/explore/popular").json()
+    assert all(r["tweet"]["author"]["username"] != "author0" for r in body["results"])
+
+
+def test_signed_in_popular_query_count_is_pinned(ranked, client, make_user, django_assert_max_num_queries):
+    client.force_login(make_user("reader"))
+    client.get(reverse("popular"))  # fills the card cache and records last_seen_at
+    # session user, followed authors: the snapshot, cards, counters and frames need no SQL
+    with django_assert_max_num_queries(2):
+        html = client.get(reverse("popular")).content.decode()
+    assert html.count('data-testid="tweet"') == 10
+
+
+def test_flash_messages_and_a_new_name_show_on_a_framed_layout(ranked, client, make_user):
+    client.force_login(make_user("ann", display_name="Ann"))
+    assert "<strong>Ann</strong>" in client.get(reverse("popular")).content.decode()  # the layout's frame exists
+    saved = client.post(reverse("edit_profile"), {"display_name": "Ann Renamed", "bio": ""})
+    assert saved.status_code == 302
+    html = client.get(reverse("popular")).content.decode()
+    assert "Your profile is saved." in html and "<strong>Ann Renamed</strong>" in html
+    again = client.get(reverse("popular")).content.decode()
+    assert "Your profile is saved." not in again and "<strong>Ann Renamed</strong>" in again
