@@ -1,17 +1,21 @@
 """Benchmark of Popular and Trending: ingestion, scoring jobs and page throughput.
 
     run(report, quick=False)       # called by the benchmark command; adds report["ranking"]
-    python manage.py bench_ranking [--quick] [--json]
+    python manage.py bench_ranking [--quick] [--skip-pages] [--json]
 
-1. Ingestion: one hour of medium-tier traffic (seeds/001: 10 M tweets and 20 M likes a day, i.e.
-   ~420,000 tweets and ~830,000 likes an hour) through the real counting code
-   (trending.services.record_tweet / record_engagement with simulated time), in one process,
-   compared with the rate needed to keep up. The scoring jobs run at their beat period of
-   simulated time, as the beat would start them, and are timed separately.
-2. Scoring: the duration of each job, and of the Trending job once 24 hours of history exist.
-3. Pages: /explore/popular, /explore/trending and their API under granian (WSGI) with wrk.
+1. Ingestion: one simulated hour of medium-tier traffic (seeds/001: 10 M tweets and 20 M likes a
+   day, i.e. ~420,000 tweets and ~830,000 likes an hour; a tenth of the tweets are replies and
+   2 % quotes, plus 0.15 retweets per original tweet) through the real counting code
+   (trending.services.record_tweet / record_engagement with simulated time), in one process and
+   in time order. The wall time of every simulated minute is recorded: it must stay below 60 s
+   for the counters to keep up in real time. ``--quick`` feeds five minutes.
+2. Scoring: the beat jobs run at their periods of simulated time, as the beat would start them,
+   and are timed separately; then the Trending job once 24 hours of history exist.
+3. Memory: the ranking keys' own Redis memory (``MEMORY USAGE`` per key, by key family).
+4. Pages: /explore/popular, /explore/trending and their API under granian (WSGI) with wrk.
 
-Everything is written under its own Redis key prefix (``bench:``) and removed afterwards.
+Every run writes under its own Redis key prefix (``bench:<pid>:``, so two runs on one Redis never
+meet) and removes its keys afterwards.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import shutil
 import statistics
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,14 +36,24 @@ from django.test import override_settings
 from bench.load import Server, free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PREFIX = "bench:"
 TWEETS_PER_HOUR = 420_000
 LIKES_PER_HOUR = 830_000
+REPLY_SHARE = 0.10  # of tweets: replies (count as a tweet and as a reply to their parent)
+QUOTE_SHARE = 0.02  # of tweets: quotes
+RETWEETS_PER_ORIGINAL = 0.15  # the t100k tier's retweet share (seeds/001 gives tweets and likes only)
 BURST = "total solar eclipse over lisbon"
+BURST_PEOPLE = 400
+TWEET, LIKE, RETWEET = 0, 1, 2
+BASE_ID = 10**17
 
 
 def _say(message: str) -> None:
     print(message, flush=True)
+
+
+def _run_prefix() -> str:
+    """Return this run's key prefix: one per process, so concurrent runs cannot clear each other's keys."""
+    return f"bench:{os.getpid()}:"
 
 
 def _vocabulary(rng: np.random.Generator, size: int) -> list[str]:
@@ -92,159 +107,336 @@ def _texts(rng: np.random.Generator, count: int) -> list[str]:
     return texts
 
 
-def _clear(r) -> None:
-    cursor = 0
+def _clear(r, prefix: str) -> int:
+    """Delete every key under ``prefix``; return how many."""
+    cursor, removed = 0, 0
     while True:
-        cursor, keys = r.scan(cursor, match=f"{PREFIX}*", count=5000)
+        cursor, keys = r.scan(cursor, match=f"{prefix}*", count=5000)
         if keys:
-            r.unlink(*keys)
+            removed += r.unlink(*keys)
         if cursor == 0:
-            break
+            return removed
 
 
-def _ingest(*, quick: bool, seed: int = 42) -> dict:
-    """Feed the simulated hour through the real services; run the jobs at their beat periods."""
-    from trending import counters, scoring
-    from trending.services import record_engagement, record_tweet
-    from trending.tasks import POPULAR_EVERY_SECONDS, TRENDING_EVERY_SECONDS
+def _distribution(values: list[float]) -> dict:
+    """Return p50 / p99 / max (seconds, rounded to the millisecond) and the count."""
+    ordered = sorted(values)
+    return {
+        "n": len(ordered),
+        "p50_s": round(statistics.median(ordered), 3),
+        "p99_s": round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 3),
+        "max_s": round(ordered[-1], 3),
+    }
 
-    rng = np.random.default_rng(seed)
-    duration = int(float(os.environ.get("BENCH_MINUTES", 5 if quick else 60)) * 60)
+
+# --------------------------------------------------------------------------- the simulated hour
+
+
+@dataclass
+class Traffic:
+    """One simulated span of medium-tier traffic; every event points into the per-kind lists."""
+
+    start: int
+    end: int
+    texts: list[str]
+    authors: list[int]  # per tweet
+    parents: list[int]  # per tweet: the tweet it replies to or quotes (-1: an original)
+    parent_kinds: list[str]  # per tweet: "reply", "quote" or ""
+    likers: list[int]
+    like_targets: list[int]
+    retweeters: list[int]
+    retweet_targets: list[int]
+    times: np.ndarray  # every event's time, sorted
+    kinds: list[int]  # TWEET, LIKE or RETWEET, in time order
+    index: list[int]  # the event's position in its kind's lists
+
+    @property
+    def actions(self) -> int:
+        return len(self.kinds)
+
+
+def _recent_targets(counts: np.ndarray, popularity: np.ndarray) -> np.ndarray:
+    """Pick, for an event that sees ``counts`` earlier tweets, one of them skewed towards the newest."""
+    seen = np.maximum(counts, 1)
+    return counts - 1 - np.minimum(popularity % seen * 7 % seen, counts - 1)
+
+
+def _traffic(rng: np.random.Generator, *, duration: int) -> Traffic:
+    """Generate ``duration`` seconds of traffic ending at half past an hour (the hour spans two clock hours)."""
     n_tweets = TWEETS_PER_HOUR * duration // 3600
     n_likes = LIKES_PER_HOUR * duration // 3600
-    hour = 3600
-    end = (int(time.time()) // hour) * hour + hour // 2  # half past: the hour spans two clock hours
+    end = (int(time.time()) // 3600) * 3600 + 1800
     start = end - duration
-    _say(f"  generating {n_tweets:,} tweets and {n_likes:,} likes over {duration // 60} simulated minutes…")
     texts = _texts(rng, n_tweets)
-    burst_from = n_tweets - n_tweets // 6  # the last 10 minutes (or 50 s in quick mode)
-    for k, i in enumerate(range(burst_from, n_tweets, 3)):
-        if k >= 400:
-            break
-        texts[i] = f"Wow: {BURST.title()} right now ☀️"
     tweet_at = np.sort(rng.uniform(start, end, n_tweets))
-    like_at = np.sort(rng.uniform(start, end, n_likes))
     authors = rng.zipf(1.3, n_tweets) % 200_000 + 1
-    authors[burst_from:] = np.where(
-        np.char.startswith(np.array(texts[burst_from:], dtype=object).astype(str), "Wow:"),
-        900_000 + np.arange(n_tweets - burst_from),
-        authors[burst_from:],
+    # The story: BURST_PEOPLE different people post the same phrase in the last sixth of the span.
+    burst = np.arange(n_tweets - n_tweets // 6, n_tweets, 3)[:BURST_PEOPLE]
+    for i in burst.tolist():
+        texts[i] = f"Wow: {BURST.title()} right now ☀️"
+    authors[burst] = 900_000 + burst
+    draw = rng.random(n_tweets)
+    parents = np.where(
+        draw < REPLY_SHARE + QUOTE_SHARE, _recent_targets(np.arange(n_tweets), rng.zipf(1.2, n_tweets)), -1
     )
-    likers = rng.integers(1, 1_000_000, n_likes)
-    popularity = rng.zipf(1.2, n_likes)  # 1 = the newest popular tweet
-    r = counters.redis()
-    before_memory = r.info("memory")["used_memory"]
-    ingest_seconds = 0.0
-    jobs: dict[str, list[float]] = {"popular": [], "trending": []}
-    next_popular, next_trending = start + POPULAR_EVERY_SECONDS, start + TRENDING_EVERY_SECONDS
-    t = li = 0
-    events = 0
-    base_id = 10**17
-    while t < n_tweets or li < n_likes:
-        chunk_end = min(next_popular, next_trending)
-        began = time.perf_counter()
-        while t < n_tweets and tweet_at[t] < chunk_end:
-            record_tweet(
-                tweet_id=base_id + t,
-                author_id=int(authors[t]),
-                text=texts[t],
-                created_at_ms=int(tweet_at[t] * 1000),
-                now=float(tweet_at[t]),
-            )
-            t += 1
-            events += 1
-        while li < n_likes and like_at[li] < chunk_end and t > 0:
-            target = t - 1 - min(int(popularity[li]) * 7 % max(t, 1), t - 1)
-            record_engagement(
-                kind="like",
-                user_id=int(likers[li]),
-                tweet_id=base_id + target,
-                author_id=int(authors[target]),
-                delta=1,
-                now=float(like_at[li]),
-            )
-            li += 1
-            events += 1
-        ingest_seconds += time.perf_counter() - began
-        if chunk_end >= end:
-            break
-        if chunk_end == next_popular:
-            began = time.perf_counter()
-            scoring.compute_popular(now=chunk_end)
-            jobs["popular"].append(time.perf_counter() - began)
-            next_popular += POPULAR_EVERY_SECONDS
-        if chunk_end == next_trending:
-            began = time.perf_counter()
-            scoring.compute_trending(now=chunk_end)
-            jobs["trending"].append(time.perf_counter() - began)
-            next_trending += TRENDING_EVERY_SECONDS
-    memory = r.info("memory")["used_memory"] - before_memory
-    rate_needed = (TWEETS_PER_HOUR + LIKES_PER_HOUR) / 3600
-    achieved = events / ingest_seconds if ingest_seconds else 0.0
-    result = {
-        "simulated_minutes": duration // 60,
-        "tweets": n_tweets,
-        "likes": n_likes,
-        "events": events,
-        "ingest_seconds": round(ingest_seconds, 2),
-        "events_per_s": round(achieved),
-        "needed_events_per_s": round(rate_needed),
-        "headroom": round(achieved / rate_needed, 1),
-        "keeps_up": achieved >= rate_needed,
-        "redis_memory_mb": round(memory / 2**20, 1),
-    }
-    _say(
-        f"  ingestion: {events:,} events in {ingest_seconds:.1f} s = {achieved:,.0f} events/s "
-        f"(needed {rate_needed:,.0f}/s, x{achieved / rate_needed:.1f}); Redis +{memory / 2**20:,.0f} MB"
-    )
-    # The final runs at the end of the hour, then Trending again with 24 h of history behind it.
-    began = time.perf_counter()
-    popular = scoring.compute_popular(now=end)
-    jobs["popular"].append(time.perf_counter() - began)
-    began = time.perf_counter()
-    trending = scoring.compute_trending(now=end)
-    jobs["trending"].append(time.perf_counter() - began)
-    current = counters.hour_of(end)
-    sources = [counters.trend_hour_key(current), counters.trend_hour_key(current - 1)]
-    from trending.terms import extract_terms
+    parents[burst] = -1
+    parents[0] = -1
+    parent_kinds = np.where(parents < 0, "", np.where(draw < REPLY_SHARE, "reply", "quote"))
 
-    burst_terms = extract_terms(f"Wow: {BURST.title()} right now ☀️")
-    # Copying big sorted sets outlasts the app's 1 s socket timeout: a client without one.
+    like_at = np.sort(rng.uniform(start, end, n_likes))
+    like_seen = np.searchsorted(tweet_at, like_at)  # tweets posted before each like
+    like_at, like_seen = like_at[like_seen > 0], like_seen[like_seen > 0]
+    like_targets = _recent_targets(like_seen, rng.zipf(1.2, like_at.size))
+    n_retweets = int(RETWEETS_PER_ORIGINAL * int((parents < 0).sum()))
+    rt_at = np.sort(rng.uniform(start, end, n_retweets))
+    rt_seen = np.searchsorted(tweet_at, rt_at)
+    rt_at, rt_seen = rt_at[rt_seen > 0], rt_seen[rt_seen > 0]
+    rt_targets = _recent_targets(rt_seen, rng.zipf(1.2, rt_at.size))
+
+    times = np.concatenate([tweet_at, like_at, rt_at])
+    kinds = np.concatenate([np.full(n_tweets, TWEET), np.full(like_at.size, LIKE), np.full(rt_at.size, RETWEET)])
+    index = np.concatenate([np.arange(n_tweets), np.arange(like_at.size), np.arange(rt_at.size)])
+    order = np.argsort(times, kind="stable")
+    return Traffic(
+        start=start,
+        end=end,
+        texts=texts,
+        authors=authors.tolist(),
+        parents=parents.tolist(),
+        parent_kinds=parent_kinds.tolist(),
+        likers=rng.integers(1, 1_000_000, like_at.size).tolist(),
+        like_targets=like_targets.tolist(),
+        retweeters=rng.integers(1, 1_000_000, rt_at.size).tolist(),
+        retweet_targets=rt_targets.tolist(),
+        times=times[order],
+        kinds=kinds[order].tolist(),
+        index=index[order].tolist(),
+    )
+
+
+def _feed(traffic: Traffic, lo: int, hi: int) -> int:
+    """Send events ``lo:hi`` through the real counting hooks, as tweets.services would; return the calls."""
+    from trending.services import record_engagement, record_tweet
+
+    authors, calls = traffic.authors, 0
+    for kind, i, at in zip(traffic.kinds[lo:hi], traffic.index[lo:hi], traffic.times[lo:hi].tolist(), strict=True):
+        if kind == TWEET:
+            record_tweet(
+                tweet_id=BASE_ID + i, author_id=authors[i], text=traffic.texts[i], created_at_ms=int(at * 1000), now=at
+            )
+            calls += 1
+            parent = traffic.parents[i]
+            if parent < 0:
+                continue
+            kind_name, user, target = traffic.parent_kinds[i], authors[i], parent
+        elif kind == LIKE:
+            kind_name, user, target = "like", traffic.likers[i], traffic.like_targets[i]
+        else:
+            kind_name, user, target = "retweet", traffic.retweeters[i], traffic.retweet_targets[i]
+        record_engagement(
+            kind=kind_name, user_id=user, tweet_id=BASE_ID + target, author_id=authors[target], delta=1, now=at
+        )
+        calls += 1
+    return calls
+
+
+class _Beat:
+    """Run the scoring jobs at their beat periods of simulated time and keep their durations."""
+
+    def __init__(self, start: int):
+        from trending import scoring
+        from trending.tasks import POPULAR_EVERY_SECONDS, TRENDING_EVERY_SECONDS
+
+        self.jobs = {
+            "popular": (POPULAR_EVERY_SECONDS, scoring.compute_popular),
+            "trending": (TRENDING_EVERY_SECONDS, scoring.compute_trending),
+        }
+        self.due = {name: start + every for name, (every, _) in self.jobs.items()}
+        self.durations: dict[str, list[float]] = {name: [] for name in self.jobs}
+        self.slowest: dict[str, tuple[float, float]] = {}  # name -> (seconds, simulated time)
+        self.last: dict[str, dict] = {}
+
+    def run_due(self, now: float) -> float:
+        """Run every job due by ``now`` (at its own due time); return the seconds spent."""
+        spent = 0.0
+        for name, (every, job) in self.jobs.items():
+            while self.due[name] <= now:
+                began = time.perf_counter()
+                self.last[name] = job(now=self.due[name])
+                took = time.perf_counter() - began
+                self.durations[name].append(took)
+                if took > self.slowest.get(name, (-1.0, 0))[0]:
+                    self.slowest[name] = (took, self.due[name])
+                spent += took
+                self.due[name] += every
+        return spent
+
+
+def _replay(traffic: Traffic, beat: _Beat) -> dict:
+    """Feed the span minute by minute, running the jobs between minutes; return the timings."""
+    minutes = (traffic.end - traffic.start) // 60
+    edges = np.searchsorted(traffic.times, traffic.start + 60 * np.arange(minutes + 1), side="left").tolist()
+    edges[-1] = traffic.actions
+    per_minute, with_jobs, ahead, load, calls = [], [], [], [], 0
+    wall = 0.0
+    for m in range(minutes):
+        began = time.perf_counter()
+        calls += _feed(traffic, edges[m], edges[m + 1])
+        feeding = time.perf_counter() - began
+        jobs = beat.run_due(traffic.start + 60 * (m + 1))
+        per_minute.append(feeding)
+        with_jobs.append(feeding + jobs)
+        wall += feeding + jobs
+        ahead.append(60.0 * (m + 1) - wall)  # simulated time minus wall time at the end of minute m
+        load.append(os.getloadavg()[0])  # the machine is shared: read slow minutes next to this
+        if (m + 1) % 10 == 0 or m + 1 == minutes:
+            _say(
+                f"    minute {m + 1:>3}/{minutes}: {feeding:5.2f} s to ingest, {jobs:5.2f} s of jobs, "
+                f"ahead {ahead[-1]:7.1f} s, load {load[-1]:.1f}"
+            )
+    return {"per_minute": per_minute, "with_jobs": with_jobs, "ahead": ahead, "load": load, "calls": calls}
+
+
+def _realtime_lag(per_minute: list[float]) -> float:
+    """Return the largest delay behind real time if each minute's events were ingested as they arrived.
+
+    A minute's events arrive during it; a minute that takes longer than 60 s to ingest pushes the
+    next ones back. Zero when every minute is ingested within its own 60 s.
+    """
+    finished, worst = 0.0, 0.0
+    for m, seconds in enumerate(per_minute):
+        finished = max(finished, 60.0 * m) + seconds
+        worst = max(worst, finished - 60.0 * (m + 1))
+    return max(0.0, worst)
+
+
+def _ranking_memory(r, prefix: str) -> dict:
+    """Return the Redis memory of the keys under ``prefix`` (MEMORY USAGE, exact) by key family."""
+    families: dict[str, list[int]] = {}
+    cursor = 0
+    while True:
+        cursor, keys = r.scan(cursor, match=f"{prefix}*", count=5000)
+        if keys:
+            with r.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.memory_usage(key, samples=0)
+                sizes = pipe.execute()
+            for key, size in zip(keys, sizes, strict=True):
+                family = ":".join(key.decode()[len(prefix) :].split(":")[:2])
+                counts = families.setdefault(family, [0, 0])
+                counts[0] += 1
+                counts[1] += size or 0
+        if cursor == 0:
+            break
+    return {
+        "total_mb": round(sum(size for _, size in families.values()) / 2**20, 1),
+        "by_family": {
+            family: {"keys": keys, "mb": round(size / 2**20, 1)}
+            for family, (keys, size) in sorted(families.items(), key=lambda item: -item[1][1])
+        },
+    }
+
+
+def _unbounded_redis():
+    """Return a client without the app's socket timeout (copying big sorted sets may take longer)."""
     import redis as redis_py
     from django.conf import settings
 
-    slow = redis_py.Redis.from_url(settings.REDIS_URL, socket_timeout=None)
-    for h in range(current - 25, current - 1):
-        slow.zunionstore(counters.trend_hour_key(h), sources, aggregate="MAX")
-        slow.zrem(counters.trend_hour_key(h), *burst_terms)  # an ordinary hour: no eclipse in it
-    slow.close()
-    counters.compact_hours(now=end)
+    return redis_py.Redis.from_url(settings.REDIS_URL, socket_timeout=None)
+
+
+def _history(slow, *, now: float) -> dict:
+    """Give Trending 24 ordinary closed hours behind ``now``; return the terms and memory of each.
+
+    Each is this hour's and the previous one's people per term (the larger), without the burst
+    phrase, compacted as ``counters.compact_hours`` leaves a closed hour (single-person terms
+    dropped), so the history looks and weighs like the real thing.
+    """
+    from trending import counters
+    from trending.terms import extract_terms
+
+    current = counters.hour_of(now)
+    template = counters.trend_hour_key(current) + ":history"
+    slow.zunionstore(
+        template, [counters.trend_hour_key(current), counters.trend_hour_key(current - 1)], aggregate="MAX"
+    )
+    slow.zrem(template, *extract_terms(f"Wow: {BURST.title()} right now ☀️"))
+    slow.zremrangebyscore(template, "-inf", 1)
+    for hour in range(current - 25, current - 1):
+        slow.copy(template, counters.trend_hour_key(hour), replace=True)
+    hour = {"terms": slow.zcard(template), "mb": round(slow.memory_usage(template, samples=0) / 2**20, 1)}
+    slow.delete(template)
+    return hour
+
+
+def _ingest(*, quick: bool, prefix: str, seed: int = 42) -> dict:
+    """Feed the simulated span through the real services, run the jobs at their beat periods; report."""
+    from trending import counters, scoring
+
+    minutes = max(1, round(float(os.environ.get("BENCH_MINUTES", 5 if quick else 60))))
+    _say(f"  generating {minutes} simulated minutes of medium-tier traffic…")
+    traffic = _traffic(np.random.default_rng(seed), duration=minutes * 60)
+    counts = {
+        "tweets": len(traffic.texts),
+        "replies": traffic.parent_kinds.count("reply"),
+        "quotes": traffic.parent_kinds.count("quote"),
+        "likes": len(traffic.likers),
+        "retweets": len(traffic.retweeters),
+    }
+    _say(f"  ingesting {traffic.actions:,} actions: {counts}")
+    r = counters.redis()
+    before = r.info("memory")["used_memory"]
+    beat = _Beat(traffic.start)
+    timings = _replay(traffic, beat)
+    ingest_seconds = sum(timings["per_minute"])
+    needed = traffic.actions / (traffic.end - traffic.start)
+    achieved = traffic.actions / ingest_seconds
+    result = {
+        "simulated_minutes": minutes,
+        **counts,
+        "actions": traffic.actions,
+        "counter_calls": timings["calls"],
+        "ingest_seconds": round(ingest_seconds, 1),
+        "actions_per_s": round(achieved),
+        "needed_actions_per_s": round(needed),
+        "headroom": round(achieved / needed, 1),
+        "minute_wall": _distribution(timings["per_minute"]),
+        "minute_wall_with_jobs": _distribution(timings["with_jobs"]),
+        "min_ahead_of_real_time_s": round(min(timings["ahead"]), 1),
+        "realtime_lag_s": round(_realtime_lag(timings["per_minute"]), 1),
+        "keeps_up": max(timings["per_minute"]) < 60,
+        "load_average": {
+            name: round(value(timings["load"]), 1)
+            for name, value in (("min", min), ("median", statistics.median), ("max", max))
+        },
+        "used_memory_growth_mb": round((r.info("memory")["used_memory"] - before) / 2**20, 1),
+    }
+    _say(
+        f"  ingestion: {traffic.actions:,} actions in {ingest_seconds:.1f} s = {achieved:,.0f}/s "
+        f"(needed {needed:,.0f}/s, x{achieved / needed:.1f}); per simulated minute {result['minute_wall']}"
+    )
+    slow = _unbounded_redis()
+    result["redis_memory"] = _ranking_memory(slow, prefix)
+    result["terms_this_hour"] = r.zcard(counters.trend_hour_key(counters.hour_of(traffic.end)))
+    _say(f"  Redis memory of the ranking keys: {result['redis_memory']}")
+
+    result["history_hour"] = _history(slow, now=traffic.end)
     began = time.perf_counter()
-    trending = scoring.compute_trending(now=end)
+    trending = scoring.compute_trending(now=traffic.end)
     with_history = time.perf_counter() - began
-    terms = [t["term"] for t in trending["trends"]]
+    slow.close()
     result["jobs"] = {
-        name: {
-            "runs": len(values),
-            "p50_s": round(statistics.median(values), 3),
-            "max_s": round(max(values), 3),
-            "last_s": round(values[-1], 3),
-        }
-        for name, values in jobs.items()
+        name: {**_distribution(values), "slowest_at_minute": round((beat.slowest[name][1] - traffic.start) / 60)}
+        for name, values in beat.durations.items()
         if values
     }
     result["jobs"]["trending_with_24h_history_s"] = round(with_history, 3)
-    result["popular_entries"] = len(popular["entries"])
+    terms = [t["term"] for t in trending["trends"]]
+    result["popular_entries"] = len(beat.last.get("popular", {}).get("entries", []))
     result["trends"] = len(terms)
     result["burst_rank"] = next((i + 1 for i, term in enumerate(terms) if "eclipse" in term), None)
     result["top_trends"] = terms[:8]
-    result["terms_this_hour"] = r.zcard(counters.trend_hour_key(current))
-    _say(
-        f"  jobs: popular last {result['jobs']['popular']['last_s'] * 1000:.0f} ms (max "
-        f"{result['jobs']['popular']['max_s'] * 1000:.0f} ms), trending last "
-        f"{result['jobs']['trending']['last_s'] * 1000:.0f} ms, with 24 h history {with_history * 1000:.0f} ms; "
-        f"burst phrase rank {result['burst_rank']}; top {terms[:5]}"
-    )
+    _say(f"  jobs: {result['jobs']}; burst phrase rank {result['burst_rank']}; top {terms[:5]}")
     return result
 
 
@@ -315,7 +507,7 @@ def _page_data() -> tuple[list[int], str]:
     return created, f"sessionid={session.session_key}"
 
 
-def _pages(*, quick: bool) -> dict:
+def _pages(*, quick: bool, prefix: str) -> dict:
     from accounts.models import User
 
     created, cookie = _page_data()
@@ -324,7 +516,7 @@ def _pages(*, quick: bool) -> dict:
     port = free_port()
     result: dict = {"server": f"granian wsgi, {workers} workers", "tool": "wrk -t1 -c16", "seconds": seconds}
     try:
-        with Server(port, workers, env={"CHIRP_TRENDING_PREFIX": PREFIX}, drop=("CHIRP_TESTING",)):
+        with Server(port, workers, env={"CHIRP_TRENDING_PREFIX": prefix}, drop=("CHIRP_TESTING",)):
             base = f"http://127.0.0.1:{port}"
             paths = {
                 "popular page, signed out": ("/explore/popular", None),
@@ -344,19 +536,20 @@ def _pages(*, quick: bool) -> dict:
     return result
 
 
-def run(report: dict, *, quick: bool) -> None:
-    """Measure ingestion, the scoring jobs and both pages; add report["ranking"]."""
-    from trending import counters
-
+def run(report: dict, *, quick: bool, skip_pages: bool = False) -> None:
+    """Measure ingestion, the scoring jobs and (unless ``skip_pages``) both pages; add report["ranking"]."""
     _say("Ranking (Popular and Trending)")
-    section: dict = {}
-    with override_settings(TRENDING_KEY_PREFIX=PREFIX):
-        r = counters.redis()
-        _clear(r)
+    section: dict = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "load_average_at_start": os.getloadavg()}
+    prefix = _run_prefix()
+    skip_pages = skip_pages or os.environ.get("BENCH_SKIP_PAGES") == "1"
+    with override_settings(TRENDING_KEY_PREFIX=prefix):
+        r = _unbounded_redis()  # scanning a busy Redis may outlast the app's socket timeout
+        _clear(r, prefix)
         try:
-            section["ingestion"] = _ingest(quick=quick)
-            if os.environ.get("BENCH_SKIP_PAGES") != "1":
-                section["pages"] = _pages(quick=quick)
+            section["ingestion"] = _ingest(quick=quick, prefix=prefix)
+            if not skip_pages:
+                section["pages"] = _pages(quick=quick, prefix=prefix)
         finally:
-            _clear(r)
+            _clear(r, prefix)
+            r.close()
     report["ranking"] = section

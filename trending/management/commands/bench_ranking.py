@@ -1,4 +1,4 @@
-"""Run the ranking benchmark on its own: python manage.py bench_ranking [--quick] [--json]."""
+"""Run the ranking benchmark on its own: python manage.py bench_ranking [--quick] [--skip-pages] [--json]."""
 
 from __future__ import annotations
 
@@ -12,13 +12,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quick", action="store_true", help="Five simulated minutes and short page runs.")
+        parser.add_argument(
+            "--skip-pages", action="store_true", help="Ingestion, jobs and memory only: no page servers (no wrk)."
+        )
         parser.add_argument("--json", action="store_true", help="Print the report as JSON at the end.")
 
-    def handle(self, *args, quick: bool, json: bool, **options):
+    def handle(self, *args, quick: bool, skip_pages: bool, json: bool, **options):
         from bench import ranking
 
         report: dict = {}
-        ranking.run(report, quick=quick)
+        ranking.run(report, quick=quick, skip_pages=skip_pages)
         if json:
             self.stdout.write(_dumps(report))
 
