@@ -36,7 +36,7 @@ from django.template import Context, RequestContext
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
-Compute = Callable[[dict], Any]  # fill-time values (the card, the request's values) -> output
+Compute = Callable[[dict], Any]  # the values of one request -> what goes into the hole
 
 _MARKER = re.compile(r"<!--hole:(\d+)-->")
 _building: contextvars.ContextVar[FrameBuilder | None] = contextvars.ContextVar("frame_builder", default=None)
@@ -162,13 +162,6 @@ class FrameCache:
                 self._frames.popitem(last=False)
         return frame
 
-    def clear(self) -> None:
-        with self._lock:
-            self._frames.clear()
-
-    def __len__(self) -> int:
-        return len(self._frames)
-
 
 def render(
     cache: FrameCache,
@@ -207,7 +200,7 @@ def render_page(
     if len(get_messages(request)):
         return HttpResponse(get_template(template_name).render({**context, **live}, request))
 
-    def build(builder: FrameBuilder) -> str:
+    def build_html(builder: FrameBuilder) -> str:
         slots = {name: builder.slot(name) for name in live}
         page_context = RequestContext(request)
         # Pushed above the context processors' values, so that the CSRF token is the hole, not
@@ -215,5 +208,5 @@ def render_page(
         page_context.update({**context, **slots, "csrf_token": builder.slot("csrf")})
         return get_template(template_name).template.render(page_context)
 
-    frame = cache.get_or_build((template_name, *key), build)
+    frame = cache.get_or_build((template_name, *key), build_html)
     return HttpResponse(frame.fill({**live, "csrf": get_token(request)}))
