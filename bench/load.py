@@ -49,14 +49,15 @@ class Server:
     def __init__(self, port: int, workers: int, env: dict[str, str] | None = None, drop: tuple[str, ...] = ()):
         self.port, self.workers = port, workers
         self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "twitter_site.settings", "DEBUG": "0", **(env or {})}
+        self.env["CHIRP_WEB_WORKERS"] = str(workers)
         for name in drop:
             self.env.pop(name, None)
         self.process: subprocess.Popen | None = None
 
     def __enter__(self):
-        binary = str(Path(sys.executable).parent / "granian")
-        args = [binary, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(self.port)]
-        args += ["--workers", str(self.workers), "--no-ws", "--log-level", "warning", "twitter_site.wsgi:application"]
+        from twitter_site.launcher import granian_command
+
+        args = granian_command(host="127.0.0.1", port=self.port, extra=("--log-level", "warning"))
         self.process = subprocess.Popen(args, cwd=BASE_DIR, env=self.env, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -406,7 +406,7 @@ def run(options: Options) -> dict:
             "TIMELINE_MAX_ENTRIES": settings.TIMELINE_MAX_ENTRIES,
             "TIMELINE_FANOUT_FOLLOWER_LIMIT": settings.TIMELINE_FANOUT_FOLLOWER_LIMIT,
             "TIMELINE_ACTIVE_DAYS": settings.TIMELINE_ACTIVE_DAYS,
-            "server": f"granian wsgi, {options.workers} workers",
+            "server": f"granian wsgi, {options.workers} workers × {os.environ.get('CHIRP_WEB_THREADS', '2')} threads",
             "closed_connections": options.connections,
             "open_rate_ours": options.rate,
             "open_rate_all": options.base_rate,

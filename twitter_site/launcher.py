@@ -25,6 +25,32 @@ PY = sys.executable
 BIN = Path(PY).parent
 
 
+def granian_command(*, host: str, port: int, extra: tuple[str, ...] = ()) -> list[str]:
+    """Return the command of the WSGI server, the same for ``./chirp run`` and the benchmarks.
+
+    ``CHIRP_WEB_WORKERS`` processes (default 2, one per core) with ``CHIRP_WEB_THREADS`` Python
+    threads each (default 2). Few threads: the hot reads hold the GIL most of the time (Redis
+    answers in microseconds), and granian's default of up to 256 threads a worker made them
+    contend for it (docs/benchmarks.md); two let a request waiting on PostgreSQL overlap another.
+    """
+    return [
+        str(BIN / "granian"),
+        "--interface",
+        "wsgi",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        os.environ.get("CHIRP_WEB_WORKERS", "2"),
+        "--blocking-threads",
+        os.environ.get("CHIRP_WEB_THREADS", "2"),
+        "--no-ws",
+        *extra,
+        "twitter_site.wsgi:application",
+    ]
+
+
 def say(message: str) -> None:
     print(f"==> {message}", flush=True)
 
@@ -79,25 +105,9 @@ def run() -> int:
         manage("seed_demo", "--if-empty")
         os.environ.setdefault("WEBSOCKET_ORIGIN", f":{WS_PORT}")
         beat_schedule = str(data_dir() / "celerybeat-schedule")
-        workers = os.environ.get("CHIRP_WEB_WORKERS", "2")
+        static = ("--static-path-route", "/static", "--static-path-mount", str(BASE_DIR / "static"))
         commands = {
-            "web (HTTP)": [
-                str(BIN / "granian"),
-                "--interface",
-                "wsgi",
-                "--host",
-                HOST,
-                "--port",
-                str(HTTP_PORT),
-                "--workers",
-                workers,
-                "--no-ws",
-                "--static-path-route",
-                "/static",
-                "--static-path-mount",
-                str(BASE_DIR / "static"),
-                "twitter_site.wsgi:application",
-            ],
+            "web (HTTP)": granian_command(host=HOST, port=HTTP_PORT, extra=static),
             "web (WebSocket)": [str(BIN / "daphne"), "-b", HOST, "-p", str(WS_PORT), "twitter_site.asgi:application"],
             "celery worker": [
                 str(BIN / "celery"),
