@@ -7,7 +7,7 @@ a missing hash is refilled from PostgreSQL by the reader.
 * ``counts_key(tweet_id)``: hash ``l r p q`` (likes, retweets, replies, quotes) of an original
   tweet. Each committed change adds its delta to an existing hash (never creates one); the counter
   flush rewrites the exact values of the tweets it folded, so a lost or racing increment is
-  corrected within one flush (about 10 s). Expires after ``TTL`` without a refill.
+  corrected within one flush (about 10 s). Expires after ``COUNTS_TTL`` without a refill.
 * ``viewer_key(user_id)``: hash of one person's flags. ``h`` is the horizon: every like and
   retweet of a tweet with an id >= ``h`` is known, as field ``l:<id>`` / ``r:<id>`` = ``1``
   (``0`` or absent: not liked / not retweeted). Older ids are asked of PostgreSQL. Each committed
@@ -31,7 +31,9 @@ from twitter_site.snowflake import id_at
 
 log = logging.getLogger(__name__)
 
-TTL = 6 * 3600
+COUNTS_TTL = 6 * 3600
+# Flags have no healer like the flush: a flag write lost to a Redis error lasts until the hash expires.
+FLAGS_TTL = 3600
 COUNT_FIELDS = ("l", "r", "p", "q")
 COUNT_NAMES = {"likes": "l", "retweets": "r", "replies": "p", "quotes": "q"}
 FILL_MAX = 10_000  # flags loaded per fill at most: a heavier liker gets a more recent horizon
@@ -124,7 +126,7 @@ def bump_counts_after_commit(tweet_id: int, deltas: Mapping[str, int]) -> None:
 def set_flag_after_commit(*, user_id: int, kind: str, tweet_id: int, on: bool) -> None:
     """Record after commit that ``user_id`` now has (or no longer has) liked / retweeted a tweet."""
     field = f"{'l' if kind == 'like' else 'r'}:{tweet_id}"
-    args = [field, "1" if on else "0", TTL]
+    args = [field, "1" if on else "0", FLAGS_TTL]
     key = viewer_key(user_id)
     transaction.on_commit(lambda: _quietly("record a flag", _run, "flag", _FLAG, [key], args), robust=True)
 
@@ -151,7 +153,7 @@ def store_counts(counts: Mapping[int, Mapping[str, int]]) -> None:
     for tweet_id, c in counts.items():
         key = counts_key(tweet_id)
         pipe.hset(key, mapping={"l": c["likes"], "r": c["retweets"], "p": c["replies"], "q": c["quotes"]})
-        pipe.expire(key, TTL)
+        pipe.expire(key, COUNTS_TTL)
     pipe.execute()
 
 
@@ -184,5 +186,5 @@ def fill_viewer(user_id: int) -> tuple[int, set[int], set[int]]:
     liked = {t for t in liked if t >= horizon}
     retweeted = {t for t in retweeted if t >= horizon}
     fields = [f"l:{t}" for t in liked] + [f"r:{t}" for t in retweeted]
-    _quietly("fill viewer flags", _run, "fill", _FILL, [viewer_key(user_id)], [horizon, TTL, *fields])
+    _quietly("fill viewer flags", _run, "fill", _FILL, [viewer_key(user_id)], [horizon, FLAGS_TTL, *fields])
     return horizon, liked, retweeted
