@@ -334,6 +334,11 @@ def socket_opened(*, user_id: int) -> None:
     redis().hincrby(online_key(), str(user_id), 1)
 
 
+def online_users() -> list[int]:
+    """Return the ids of people with an open timeline socket."""
+    return [int(uid) for uid in redis().hkeys(online_key())]
+
+
 def socket_closed(*, user_id: int) -> None:
     connection = redis()
     if connection.hincrby(online_key(), str(user_id), -1) <= 0:

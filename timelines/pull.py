@@ -117,3 +117,15 @@ def all_followers(*, author_id: int) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT follower_id FROM accounts_follow WHERE followee_id = %s", [author_id])
         return [row[0] for row in cursor.fetchall()] + [author_id]
+
+
+def followers_among(*, author_id: int, user_ids: list[int]) -> list[int]:
+    """Return which of ``user_ids`` follow ``author_id`` (one indexed query)."""
+    if not user_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT follower_id FROM accounts_follow WHERE followee_id = %s AND follower_id = ANY(%s)",
+            [author_id, list(user_ids)],
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -126,6 +126,9 @@ def _fanout_celebrity(*, tweet_id: int, row: dict) -> int:
         feeds.add_celebrity(author_id=author_id, follower_ids=pull.all_followers(author_id=author_id))
     if row["parent_author_id"] in (None, author_id):
         feeds.push_author_recent(author_id=author_id, tweet_id=tweet_id)
+        # No feed changed, but the followers reading their timeline now see it at their next read.
+        online = pull.followers_among(author_id=author_id, user_ids=feeds.online_users())
+        notify_new_tweets(user_ids=[uid for uid in online if uid != author_id], tweet_id=tweet_id)
     changed, _ = feeds.push(tweet_id=tweet_id, follower_ids=[author_id], original_id=row["retweet_of_id"])
     return changed
 

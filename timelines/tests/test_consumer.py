@@ -9,6 +9,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
+from rest_framework.test import APIClient
 
 from twitter_site.asgi import application
 
@@ -79,6 +80,41 @@ def test_only_the_stream_owner_gets_the_new_tweet_event(person, act):
     tweet, event, nothing_for_other, nothing_for_author = _run(run)
     assert event == {"type": "timeline.new_tweets", "tweet_id": str(tweet.pk)}
     assert nothing_for_other and nothing_for_author
+
+
+def test_followers_of_an_above_the_limit_author_get_the_event_too(person, act, settings):
+    """Such authors are not fanned out (their tweets are merged at read time), but open pages hear of them."""
+    settings.TIMELINE_FANOUT_FOLLOWER_LIMIT = 1
+    star, fan, other, second = person("star"), person("fan"), person("other"), person("second")
+    act.follow(fan, star)
+    act.follow(second, star)  # two followers: above the limit of 1
+    from timelines import services
+
+    for user in (fan, other):
+        services.rebuild_feed(user_id=user.pk)
+    fan_headers, other_headers = _headers_for(fan), _headers_for(other)
+
+    async def run():
+        fan_socket, other_socket = _socket(fan_headers), _socket(other_headers)
+        assert (await fan_socket.connect())[0]
+        assert (await other_socket.connect())[0]
+        tweet = await sync_to_async(act.tweet)(star, "big news")
+        event = await fan_socket.receive_json_from(timeout=3)
+        nothing_for_other = await other_socket.receive_nothing(timeout=0.3)
+        for socket in (fan_socket, other_socket):
+            await socket.disconnect()
+        return tweet, event, nothing_for_other
+
+    tweet, event, nothing_for_other = _run(run)
+    assert event == {"type": "timeline.new_tweets", "tweet_id": str(tweet.pk)}
+    assert nothing_for_other
+    from timelines import feeds
+
+    assert feeds.redis().sismember(feeds.celebrities_key(), star.pk)  # it went the read-time-merge way
+    assert str(tweet.pk) not in {str(i) for i in feeds.member_ids(user_id=fan.pk)}
+    page = APIClient()
+    page.force_authenticate(fan)
+    assert page.get("/api/v1/timelines/home").json()["results"][0]["id"] == str(tweet.pk)  # merged at read time
 
 
 def test_presence_is_counted_per_socket(person):
