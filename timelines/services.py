@@ -108,9 +108,14 @@ def fanout_tweet(*, tweet_id: int) -> int:
     row = _tweet_row(tweet_id)
     if row is None or row["deleted"] or not row["author_active"]:
         return 0
-    author_id = row["author_id"]
     if row["followers_count"] > settings.TIMELINE_FANOUT_FOLLOWER_LIMIT:
         return _fanout_celebrity(tweet_id=tweet_id, row=row)
+    return _push(tweet_id=tweet_id, row=row)
+
+
+def _push(*, tweet_id: int, row: dict) -> int:
+    """Push a tweet into the feeds of the active followers who should see it, and tell the online ones."""
+    author_id = row["author_id"]
     targets = pull.fanout_targets(
         author_id=author_id, parent_author_id=row["parent_author_id"], active_days=settings.TIMELINE_ACTIVE_DAYS
     )
@@ -124,11 +129,14 @@ def _fanout_celebrity(*, tweet_id: int, row: dict) -> int:
     if feeds.mark_celebrity(author_id=author_id):
         # Newly above the limit: followers' existing feeds start merging this author at read time.
         feeds.add_celebrity(author_id=author_id, follower_ids=pull.all_followers(author_id=author_id))
-    if row["parent_author_id"] in (None, author_id):
-        feeds.push_author_recent(author_id=author_id, tweet_id=tweet_id)
-        # No feed changed, but the followers reading their timeline now see it at their next read.
-        online = pull.followers_among(author_id=author_id, user_ids=feeds.online_users())
-        notify_new_tweets(user_ids=[uid for uid in online if uid != author_id], tweet_id=tweet_id)
+    if row["parent_author_id"] not in (None, author_id):
+        # A reply to someone else is for the followers who also follow that person (the read-time
+        # merge cannot tell who they are): usually few, so it is pushed like any tweet.
+        return _push(tweet_id=tweet_id, row=row)
+    feeds.push_author_recent(author_id=author_id, tweet_id=tweet_id)
+    # No feed changes, but the followers reading their timeline now see it at their next read.
+    online = pull.followers_among(author_id=author_id, user_ids=feeds.online_users())
+    notify_new_tweets(user_ids=[uid for uid in online if uid != author_id], tweet_id=tweet_id)
     changed, _ = feeds.push(tweet_id=tweet_id, follower_ids=[author_id], original_id=row["retweet_of_id"])
     return changed
 

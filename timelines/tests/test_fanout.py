@@ -86,6 +86,25 @@ def test_above_the_limit_author_is_merged_at_read_time(person, act, feed, settin
     assert home_ids(user_id=fan2.pk).ids == [new.pk, old.pk]
 
 
+def test_above_the_limit_reply_reaches_those_who_follow_both(person, act, feed, settings):
+    settings.TIMELINE_FANOUT_FOLLOWER_LIMIT = 1
+    star, friend, both, only_star = person("star"), person("friend"), person("both"), person("only_star")
+    act.follow(both, star)
+    act.follow(both, friend)
+    act.follow(only_star, star)
+    question = act.tweet(friend, "what do you think?")
+    feed.build(both)
+    feed.build(only_star)
+
+    answer = act.tweet(star, "great question", reply_to=question)
+
+    assert answer.pk in feed.ids(both)  # pushed: the merge at read time would not know about friend
+    assert home_ids(user_id=both.pk).ids[0] == answer.pk
+    assert answer.pk not in home_ids(user_id=only_star.pk).ids
+    act.delete(star, answer)
+    assert answer.pk not in feed.ids(both)
+
+
 def test_retweet_appears_once(person, act, feed):
     alice, bob, carol, viewer = person("alice"), person("bob"), person("carol"), person("viewer")
     for followee in (alice, bob, carol):
