@@ -46,10 +46,13 @@ class Server:
     cached loader) and keeps a log of every query, which would measure the development set-up.
     """
 
-    def __init__(self, port: int, workers: int, env: dict[str, str] | None = None, drop: tuple[str, ...] = ()):
+    def __init__(
+        self, port: int, workers: int | None = None, env: dict[str, str] | None = None, drop: tuple[str, ...] = ()
+    ):
         self.port, self.workers = port, workers
         self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "twitter_site.settings", "DEBUG": "0", **(env or {})}
-        self.env["CHIRP_WEB_WORKERS"] = str(workers)
+        if workers:  # else the default of ./chirp run
+            self.env["CHIRP_WEB_WORKERS"] = str(workers)
         for name in drop:
             self.env.pop(name, None)
         self.process: subprocess.Popen | None = None

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 
 from bench import load
 from bench.load import Server, free_port
+from twitter_site.launcher import web_threads, web_workers
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 BASE_DIR = Path(settings.BASE_DIR)
@@ -34,7 +35,7 @@ class Options:
     tier: str
     quick: bool = False
     port: int = 0
-    workers: int = 2
+    workers: int | None = None  # granian processes; None: the default of ./chirp run
     connections: int = 16
     open_connections: int = 64
     rate: float = 1000.0  # open-loop rate for ours
@@ -406,7 +407,7 @@ def run(options: Options) -> dict:
             "TIMELINE_MAX_ENTRIES": settings.TIMELINE_MAX_ENTRIES,
             "TIMELINE_FANOUT_FOLLOWER_LIMIT": settings.TIMELINE_FANOUT_FOLLOWER_LIMIT,
             "TIMELINE_ACTIVE_DAYS": settings.TIMELINE_ACTIVE_DAYS,
-            "server": f"granian wsgi, {options.workers} workers × {os.environ.get('CHIRP_WEB_THREADS', '2')} threads",
+            "server": f"granian wsgi, {options.workers or web_workers()} workers x {web_threads()} threads",
             "closed_connections": options.connections,
             "open_rate_ours": options.rate,
             "open_rate_all": options.base_rate,

@@ -25,13 +25,24 @@ PY = sys.executable
 BIN = Path(PY).parent
 
 
+def web_workers() -> int:
+    """Return how many WSGI processes serve HTTP: ``CHIRP_WEB_WORKERS``, by default one per core (at least 2)."""
+    return int(os.environ.get("CHIRP_WEB_WORKERS") or max(2, os.cpu_count() or 2))
+
+
+def web_threads() -> int:
+    """Return the Python threads per WSGI process: ``CHIRP_WEB_THREADS``, by default 1."""
+    return int(os.environ.get("CHIRP_WEB_THREADS") or 1)
+
+
 def granian_command(*, host: str, port: int, extra: tuple[str, ...] = ()) -> list[str]:
     """Return the command of the WSGI server, the same for ``./chirp run`` and the benchmarks.
 
-    ``CHIRP_WEB_WORKERS`` processes (default 2, one per core) with ``CHIRP_WEB_THREADS`` Python
-    threads each (default 2). Few threads: the hot reads hold the GIL most of the time (Redis
-    answers in microseconds), and granian's default of up to 256 threads a worker made them
-    contend for it (docs/benchmarks.md); two let a request waiting on PostgreSQL overlap another.
+    One Python thread per process: the hot reads hold the GIL nearly all the time (Redis answers
+    in microseconds), and granian's default of up to 256 threads a process made them contend for
+    it: on the t100k home timeline, 2 processes x 1 thread served ~5,500 req/s against ~4,200 with
+    2 threads and ~3,400 with the default (docs/benchmarks.md). PostgreSQL runs on the same cores,
+    so a process waiting on it does not leave a core idle; raise the variables for slow backends.
     """
     return [
         str(BIN / "granian"),
@@ -42,9 +53,9 @@ def granian_command(*, host: str, port: int, extra: tuple[str, ...] = ()) -> lis
         "--port",
         str(port),
         "--workers",
-        os.environ.get("CHIRP_WEB_WORKERS", "2"),
+        str(web_workers()),
         "--blocking-threads",
-        os.environ.get("CHIRP_WEB_THREADS", "2"),
+        str(web_threads()),
         "--no-ws",
         *extra,
         "twitter_site.wsgi:application",

@@ -35,7 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("--connections", type=int, help="Closed-loop connections (default 16).")
         parser.add_argument("--users", type=int, help="Readers to spread requests over (default 200).")
         parser.add_argument("--trials", type=int, help="Posts per author for the lag (default 20, quick 3).")
-        parser.add_argument("--workers", type=int, default=2, help="granian workers (default 2).")
+        parser.add_argument(
+            "--workers", type=int, default=None, help="granian processes (default: as ./chirp run, one per core)."
+        )
         parser.add_argument("--skip-reads", action="store_true")
         parser.add_argument("--skip-lag", action="store_true")
         parser.add_argument("--json", help="Where to write the JSON (default bench/results/<tier>-<time>.json).")
