@@ -122,3 +122,31 @@ def test_a_like_in_flight_does_not_make_another_like_wait():
         thread.join()
     assert errors == []
     assert counts_for([tweet.pk])[tweet.pk]["likes"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_redis_copy_ends_exact_after_concurrent_likes_and_flushes():
+    """The timeline's cached counters (tweets/hotcache.py) take every committed like, and a flush
+    after the storm leaves them equal to PostgreSQL whatever the interleaving was."""
+    from django_redis import get_redis_connection
+
+    from timelines.selectors import hydrate
+    from tweets import hotcache
+
+    author = User.objects.create_user(username="star", password="x-pass-1234")
+    fans = User.objects.bulk_create([User(username=f"fan{i}", password="!") for i in range(40)])
+    tweet = services.create_tweet(author=author, text="busy")
+    hydrate([tweet.pk], author)  # the counters are cached from here on
+    assert get_redis_connection("default").exists(hotcache.counts_key(tweet.pk))
+
+    def work(i):
+        if i % 4 == 0:
+            services.flush_counter_deltas()
+        else:
+            services.like_tweet(user=fans[i], tweet=tweet)
+
+    assert _at_once(40, work) == []
+    services.flush_counter_deltas()
+
+    assert get_redis_connection("default").hget(hotcache.counts_key(tweet.pk), "l") == b"30"
+    assert hydrate([tweet.pk], author)[0]["counts"]["likes"] == 30 == counts_for([tweet.pk])[tweet.pk]["likes"]
