@@ -326,16 +326,20 @@ def expire_popular(*, now: float) -> int:
 
 
 def _rebuild_popular(*, now: float) -> None:
-    r = redis()
+    """Rebuild the live sets from the window's minute buckets, then the score from the four live sets.
+
+    Not one MULTI: each union is atomic on its own and correct while counting goes on (an
+    engagement counted in between lands in a bucket and in the live set just rebuilt), and a
+    full hour at the medium tier takes seconds as one transaction (past the client's timeout,
+    and the job would retry the whole rebuild every run). The weighted score is the union of the
+    four live sets with the kinds' weights: 4 sets to merge instead of 240 buckets.
+    """
     first = minute_of(now) - POPULAR_WINDOW_MINUTES + 1
     minutes = range(first, minute_of(now) + 1)
-    with r.pipeline() as pipe:
-        weighted: dict[str, int] = {}
+    with redis().pipeline(transaction=False) as pipe:
         for kind in KINDS:
-            keys = [popular_minute_key(kind, m) for m in minutes]
-            pipe.zunionstore(popular_live_key(kind), keys)
-            weighted.update({key: WEIGHTS[kind] for key in keys})
-        pipe.zunionstore(popular_live_key(), weighted)
+            pipe.zunionstore(popular_live_key(kind), [popular_minute_key(kind, m) for m in minutes])
+        pipe.zunionstore(popular_live_key(), {popular_live_key(kind): WEIGHTS[kind] for kind in KINDS})
         pipe.execute()
 
 

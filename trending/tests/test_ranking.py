@@ -169,3 +169,22 @@ def test_popular_is_a_rolling_hour(db):
     assert scoring.compute_popular(now=NOW + 3720)["entries"][0]["like"] == 1
     assert scoring.compute_popular(now=NOW + 5500)["entries"] == []
     assert counters.redis().zcard(counters.popular_live_key()) == 0
+
+
+def test_popular_rebuilt_from_buckets_equals_the_live_counts(db):
+    # Mixed kinds over the hour, as counted live...
+    rng = random.Random(3)
+    for n in range(300):
+        kind = rng.choice(["like", "like", "retweet", "reply", "quote"])
+        record_engagement(
+            kind=kind, user_id=100 + n, tweet_id=rng.randint(1, 20), author_id=1, delta=1, now=NOW - 3500 + n * 10
+        )
+    r = counters.redis()
+    r.set(counters.popular_expired_key(), counters.minute_of(NOW) - counters.POPULAR_WINDOW_MINUTES)
+    live = scoring.compute_popular(now=NOW)["entries"]
+    # ...and after the job was off longer than the buckets live: rebuilt from the minute buckets.
+    r.delete(
+        counters.popular_expired_key(), counters.popular_live_key(), *map(counters.popular_live_key, counters.KINDS)
+    )
+    assert scoring.compute_popular(now=NOW)["entries"] == live
+    assert len(live) == 20 and live[0]["score"] == max(e["score"] for e in live)
