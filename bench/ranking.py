@@ -364,6 +364,7 @@ def _history(slow, *, now: float) -> dict:
     slow.zremrangebyscore(template, "-inf", 1)
     for hour in range(current - 25, current - 1):
         slow.copy(template, counters.trend_hour_key(hour), replace=True)
+    counters.forget_history()  # written into closed hours
     hour = {"terms": slow.zcard(template), "mb": round(slow.memory_usage(template, samples=0) / 2**20, 1)}
     slow.delete(template)
     return hour

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import time
 
+import numpy as np
 from django.conf import settings
 
 from trending import counters
@@ -167,31 +168,96 @@ def compute_popular(*, now: float | None = None) -> dict:
     return snapshot
 
 
+def _estimate(values: np.ndarray, row: int, share: float) -> np.ndarray:
+    """Return people per hour of every term for the rolling hour ending in hour ``row``."""
+    return values[row] + share * values[row - 1]
+
+
+def _mean_estimate(values: np.ndarray, rows: list[int], share: float) -> np.ndarray:
+    """Return the mean of ``_estimate`` over ``rows`` (zeros without rows): the terms' baselines.
+
+    Summed row after row, in order: the same float operations as summing term by term in Python,
+    so the scores do not depend on the vectorisation.
+    """
+    total = np.zeros(values.shape[1])
+    for row in rows:
+        total = total + _estimate(values, row, share)
+    return total / len(rows) if rows else total
+
+
+def _people_per_hour(
+    hours: list[int], share: float, *, minimum: int, now: float
+) -> tuple[list[str], np.ndarray, list[bool]]:
+    """Return the terms worth scoring, their people per hour (``hours`` x terms) and which hours have data.
+
+    Candidates are the terms with at least half the minimum people in this clock hour or the
+    last. Only those with the minimum people in the rolling hour can trend, so the 24 hours of
+    history are read for them and for the words they are made of (the phrase checks compare a
+    phrase with its words), not for every candidate.
+    """
+    candidates = counters.candidate_terms(max(1, minimum // 2), now=now)
+    recent, recent_present = counters.hourly_people(candidates, hours[-2:])
+    index = {term: j for j, term in enumerate(candidates)}
+    able = [candidates[j] for j in np.flatnonzero(_estimate(recent, 1, share) >= minimum).tolist()]
+    wanted = dict.fromkeys(able)
+    for term in able:
+        for word in _story_words(term):
+            if word in index:
+                wanted[word] = None
+    terms = list(wanted)
+    present = counters.existing_hours(hours[:-2])
+    history = counters.closed_hours_people(terms, hours[:-2])
+    values = np.vstack([history, recent[:, [index[term] for term in terms]]])
+    return terms, values, [*present, *recent_present]
+
+
+def _one_per_story(scored: list[tuple], live: dict, usual: dict, *, cold: bool) -> list[tuple]:
+    """Return the best-ranked term of each story from ``scored`` (best first), at most TRENDING_SIZE.
+
+    A term is hidden behind the best-ranked kept term that shares a word with its story and has
+    at least SUBSUME_SHARE of its people; the hidden term's words join that story. Stories are
+    found through an index word -> stories rather than by testing every kept term, because in
+    a cold start tens of thousands of terms pass the gates and most of them are hidden.
+    """
+    kept: list[tuple] = []
+    stories: dict[str, set[int]] = {}  # word -> the kept terms whose story holds it
+    for row in scored:
+        term = row[2]
+        # Words more common than the term itself ("the", "of") never tie two stories together.
+        words = {
+            w
+            for w in _story_words(term)
+            if usual.get(w, 0.0) < live[term] and not (cold and w in COLD_START_STOP_WORDS)
+        }
+        sharing = sorted({n for w in words for n in stories.get(w, ())})
+        story = next((n for n in sharing if live[kept[n][2]] >= SUBSUME_SHARE * live[term]), None)
+        if story is None:
+            story = len(kept)
+            kept.append(row)
+        for w in words:  # "shower peaking tonight" carries "tonight" into the story
+            stories.setdefault(w, set()).add(story)
+        if len(kept) >= TRENDING_SIZE:
+            break
+    return kept
+
+
 def compute_trending(*, now: float | None = None) -> dict:
     """Score every recent term against its own baseline and store the snapshot; return it."""
     now = time.time() if now is None else now
     counters.compact_hours(now=now)
-    # Candidates: terms with at least half the minimum people in this clock hour or the last.
-    terms = counters.candidate_terms(max(1, min_people() // 2), now=now)
     current = counters.hour_of(now)
     hours = list(range(current - 25, current + 1))
-    values, present = counters.hourly_people(terms, hours)
     # People per hour, estimated the same way now and in history: the people of this clock hour
     # plus the share of the previous hour still inside the rolling hour. Comparing like with like
     # cancels the bias of people who post the same word in both hours (docs/ranking.md).
     share = 1.0 - (now % 3600) / 3600
-
-    def estimate(i: int, j: int) -> float:
-        return values[i][j] + share * values[i - 1][j]
-
+    minimum = min_people()
+    terms, values, present = _people_per_hour(hours, share, minimum=minimum, now=now)
     now_row = len(hours) - 1
     baseline_rows = [i for i in range(1, now_row - 1) if present[i] and present[i - 1]]
     cold = not baseline_rows
-    live: dict[str, float] = {}
-    usual: dict[str, float] = {}
-    for j, term in enumerate(terms):
-        live[term] = estimate(now_row, j)
-        usual[term] = sum(estimate(i, j) for i in baseline_rows) / len(baseline_rows) if baseline_rows else 0.0
+    live = dict(zip(terms, _estimate(values, now_row, share).tolist(), strict=True))
+    usual = dict(zip(terms, _mean_estimate(values, baseline_rows, share).tolist(), strict=True))
     scored = []
     for j, term in enumerate(terms):
         if cold and term in COLD_START_STOP_WORDS:
@@ -203,32 +269,12 @@ def compute_trending(*, now: float | None = None) -> dict:
             # A phrase that starts or ends with a word more common than the phrase itself ("the
             # solar eclipse", "is unreal"): the same news is carried by a tighter phrase.
             continue
-        score = trend_score(live[term], usual[term])
+        score = trend_score(live[term], usual[term], minimum=minimum)
         if score is not None:
             commonness = sum(usual.get(w, 0.0) for w in edges)
             scored.append((score, term.count(" "), term, usual[term], j, commonness))
     scored.sort(key=lambda row: (-row[0], -row[1], row[5], row[2]))
-    kept: list[tuple] = []
-    stories: list[set[str]] = []  # the words of each kept term, grown by the terms hidden behind it
-    for row in scored:
-        term = row[2]
-        # Words more common than the term itself ("the", "of") never tie two stories together.
-        words = {
-            w
-            for w in _story_words(term)
-            if usual.get(w, 0.0) < live[term] and not (cold and w in COLD_START_STOP_WORDS)
-        }
-        story = next(
-            (n for n, other in enumerate(kept) if words & stories[n] and live[other[2]] >= SUBSUME_SHARE * live[term]),
-            None,
-        )
-        if story is not None:
-            stories[story] |= words  # "shower peaking tonight" carries "tonight" into the story
-            continue
-        kept.append(row)
-        stories.append(words)
-        if len(kept) >= TRENDING_SIZE:
-            break
+    kept = _one_per_story(scored, live, usual, cold=cold)
     tweets = counters.tweets_in_window([row[2] for row in kept], now=now)
     trends = [
         {
@@ -238,7 +284,7 @@ def compute_trending(*, now: float | None = None) -> dict:
             "tweets": tweets[n],
             "expected": round(expected, 2),
             "score": round(score, 3),
-            "spark": [values[i][j] for i in range(len(hours) - 24, len(hours))],
+            "spark": values[len(hours) - 24 :, j].tolist(),
         }
         for n, (score, _, term, expected, j, _) in enumerate(kept)
     ]
