@@ -162,10 +162,12 @@ def _recent_targets(counts: np.ndarray, popularity: np.ndarray) -> np.ndarray:
 
 
 def _traffic(rng: np.random.Generator, *, duration: int) -> Traffic:
-    """Generate ``duration`` seconds of traffic ending at half past an hour (the hour spans two clock hours)."""
+    """Generate ``duration`` seconds of traffic ending at half past the next hour."""
     n_tweets = TWEETS_PER_HOUR * duration // 3600
     n_likes = LIKES_PER_HOUR * duration // 3600
-    end = (int(time.time()) // 3600) * 3600 + 1800
+    # Half past the next hour: the span covers two clock hours, and neither becomes "closed" (two
+    # hours old, counters._note_write) however long the run takes.
+    end = (int(time.time()) // 3600) * 3600 + 3600 + 1800
     start = end - duration
     texts = _texts(rng, n_tweets)
     tweet_at = np.sort(rng.uniform(start, end, n_tweets))
@@ -422,16 +424,24 @@ def _ingest(*, quick: bool, prefix: str, seed: int = 42) -> dict:
     _say(f"  Redis memory of the ranking keys: {result['redis_memory']}")
 
     result["history_hour"] = _history(slow, now=traffic.end)
-    began = time.perf_counter()
-    trending = scoring.compute_trending(now=traffic.end)
-    with_history = time.perf_counter() - began
     slow.close()
+    # The first run reads every term's history from the hour sets (as the first run of each clock
+    # hour does); the next one, a beat period later, finds it in the hour's cache.
+    with_history, snapshots = [], []
+    for now in (traffic.end, traffic.end + beat.jobs["trending"][0]):
+        began = time.perf_counter()
+        snapshots.append(scoring.compute_trending(now=now))
+        with_history.append(time.perf_counter() - began)
+    trending = snapshots[0]
     result["jobs"] = {
         name: {**_distribution(values), "slowest_at_minute": round((beat.slowest[name][1] - traffic.start) / 60)}
         for name, values in beat.durations.items()
         if values
     }
-    result["jobs"]["trending_with_24h_history_s"] = round(with_history, 3)
+    result["jobs"]["trending_with_24h_history"] = {
+        "first_run_s": round(with_history[0], 3),
+        "next_run_s": round(with_history[1], 3),
+    }
     terms = [t["term"] for t in trending["trends"]]
     result["popular_entries"] = len(beat.last.get("popular", {}).get("entries", []))
     result["trends"] = len(terms)

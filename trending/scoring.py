@@ -206,7 +206,10 @@ def _people_per_hour(
                 wanted[word] = None
     terms = list(wanted)
     present = counters.existing_hours(hours[:-2])
-    history = counters.closed_hours_people(terms, hours[:-2])
+    if any(present):
+        history = counters.closed_hours_people(terms, hours[:-2])
+    else:  # a cold start: nothing to read or cache
+        history = np.zeros((len(present), len(terms)), dtype=np.int64)
     values = np.vstack([history, recent[:, [index[term] for term in terms]]])
     return terms, values, [*present, *recent_present]
 

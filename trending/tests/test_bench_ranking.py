@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -32,6 +34,7 @@ def test_recent_targets_point_at_earlier_tweets_mostly_recent_ones():
 def test_one_minute_of_traffic_has_the_medium_tier_shape():
     traffic = ranking._traffic(np.random.default_rng(1), duration=60)
     assert traffic.end % 3600 == 1800 and traffic.end - traffic.start == 60
+    assert traffic.start > time.time(), "the simulated hours never become closed hours during a run"
     assert len(traffic.texts) == 7_000 and 13_000 < len(traffic.likers) <= 13_833
     assert 0.08 < traffic.parent_kinds.count("reply") / 7_000 < 0.12
     assert np.all(np.diff(traffic.times) >= 0) and traffic.actions == len(traffic.times)
@@ -60,7 +63,7 @@ def test_one_simulated_minute_end_to_end(db, monkeypatch):
     assert result["simulated_minutes"] == 1 and result["actions"] > 20_000
     assert result["counter_calls"] == result["actions"] + result["replies"] + result["quotes"]
     assert result["minute_wall"]["n"] == 1 and result["actions_per_s"] > 0
-    assert result["jobs"]["popular"]["n"] == 1 and result["jobs"]["trending_with_24h_history_s"] > 0
+    assert result["jobs"]["popular"]["n"] == 1 and result["jobs"]["trending_with_24h_history"]["next_run_s"] > 0
     memory = result["redis_memory"]
     assert {"tr:h", "tr:seen", "tr:terms", "pop:e", "pop:live"} <= set(memory["by_family"])
     assert memory["by_family"]["tr:terms"]["keys"] == result["tweets"]
