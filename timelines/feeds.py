@@ -123,16 +123,24 @@ return changed
 """
 
 # KEYS[1] = feed, KEYS[2] = celebs set. ARGV: max score (inclusive), limit, author key prefix.
-# Returns false when the feed is missing, else {feed ids, size, {celeb id, exists, size, ids...}...}.
+# Returns false when the feed is missing, else {feed ids, size, floor, {celeb id, exists, size, oldest
+# score, ids...}...}. ``floor`` is the score of the feed's last id when the feed filled the limit (else
+# -1): an above-the-limit author's tweets below it cannot be among the newest ``limit`` of the
+# union, so only the few above it are read (about 18 lists a reader at t100k).
 _READ = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local out = {redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], '(0', 'LIMIT', 0, tonumber(ARGV[2])),
-             redis.call('ZCARD', KEYS[1]) - 1}
+local limit = tonumber(ARGV[2])
+local feed = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], '(0', 'LIMIT', 0, limit, 'WITHSCORES')
+local ids, floor = {}, '(0'
+for i = 1, #feed, 2 do ids[#ids + 1] = feed[i] end
+if #ids == limit then floor = feed[#feed] end
+local out = {ids, redis.call('ZCARD', KEYS[1]) - 1, floor == '(0' and '-1' or floor}
 for _, c in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   local key = ARGV[3] .. c
-  local row = {c, redis.call('EXISTS', key), redis.call('ZCARD', key)}
-  for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', key, ARGV[1], '(0', 'LIMIT', 0, tonumber(ARGV[2]))) do
-    row[#row + 1] = id
+  local oldest = redis.call('ZRANGEBYSCORE', key, '(0', '+inf', 'LIMIT', 0, 1, 'WITHSCORES')
+  local row = {c, redis.call('EXISTS', key), redis.call('ZCARD', key), oldest[2] or '-1'}
+  for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', key, ARGV[1], floor, 'LIMIT', 0, limit)) do
+    if id ~= '0' then row[#row + 1] = id end
   end
   out[#out + 1] = row
 end
@@ -284,7 +292,7 @@ def push_author_recent(*, author_id: int, tweet_id: int) -> None:
     pipe = redis().pipeline(transaction=True)
     pipe.exists(key)
     pipe.zadd(key, {str(tweet_id): score_of(tweet_id)})
-    pipe.zremrangebyrank(key, 0, -(AUTHOR_RECENT_MAX + 1))
+    pipe.zremrangebyrank(key, 1, -(AUTHOR_RECENT_MAX + 1))  # rank 0 is the sentinel: keep it
     existed = pipe.execute()[0]
     if not existed:  # a list that did not exist holds just this tweet: let the reader fill it
         redis().delete(key)
@@ -304,10 +312,12 @@ def remove_author_recent(*, author_id: int, tweet_ids: Sequence[int]) -> None:
 
 
 def read(*, user_id: int, before: int | None, limit: int):
-    """Return (feed ids, feed size, {celeb id: (ids, list size) or None when missing}) or None.
+    """Return (feed ids, feed size, floor score, {celeb id: (ids, list size, oldest score) or None}) or None.
 
     ``None`` means the feed is missing. Ids are those at or before ``before``'s millisecond, newest
-    first; the caller drops ids >= ``before`` (same-millisecond neighbours).
+    first; the caller drops ids >= ``before`` (same-millisecond neighbours). Celebrity ids below
+    ``floor`` (the feed's own last score when it filled ``limit``) are not read: they cannot make
+    the page.
     """
     max_score = "+inf" if before is None else score_of(before)
     script = _script("read", _READ)
@@ -317,10 +327,10 @@ def read(*, user_id: int, before: int | None, limit: int):
     if result is None:
         return None
     feed_ids = [int(m) for m in result[0]]
-    celebs: dict[int, tuple[list[int], int] | None] = {}
-    for row in result[2:]:
-        celebs[int(row[0])] = ([int(m) for m in row[3:]], int(row[2]) - 1) if int(row[1]) else None
-    return feed_ids, int(result[1]), celebs
+    celebs: dict[int, tuple[list[int], int, float] | None] = {}
+    for row in result[3:]:
+        celebs[int(row[0])] = ([int(m) for m in row[4:]], int(row[2]) - 1, float(row[3])) if int(row[1]) else None
+    return feed_ids, int(result[1]), float(result[2]), celebs
 
 
 def memory_usage(*, user_id: int) -> int:

@@ -47,16 +47,21 @@ def _from_postgres(user_id: int, before: int | None, limit: int) -> Page:
     return Page(ids, next_cursor, "postgres")
 
 
-def _celebrity_ids(celebs: dict, before: int | None, want: int) -> list[int]:
-    """Return the merge candidates of above-the-limit authors, filling missing lists from PostgreSQL."""
+def _celebrity_ids(celebs: dict, before: int | None, want: int, floor: float) -> list[int]:
+    """Return the merge candidates of above-the-limit authors, filling missing lists from PostgreSQL.
+
+    A full list (``AUTHOR_RECENT_MAX``, older tweets trimmed) whose oldest kept tweet is above the
+    feed's floor may lack tweets that belong on the page: those come from PostgreSQL.
+    """
     found: list[int] = []
     for author_id, listed in celebs.items():
         if listed is None:  # the list is gone (Redis restarted): refill it
             recent = pull.author_recent(author_id=author_id, limit=feeds.AUTHOR_RECENT_MAX)
             feeds.store_author_recent(author_id=author_id, tweet_ids=recent)
-            listed = ([t for t in recent if before is None or t <= before][:want], len(recent))
-        ids, size = listed
-        if len(ids) < want and size >= feeds.AUTHOR_RECENT_MAX:  # older than the list keeps
+            oldest = float(feeds.score_of(recent[-1])) if recent else -1.0
+            listed = ([t for t in recent if before is None or t <= before][:want], len(recent), oldest)
+        ids, size, oldest = listed
+        if size >= feeds.AUTHOR_RECENT_MAX and oldest > floor and len(ids) < want:
             ids = pull.author_recent(author_id=author_id, before=before, limit=want)
         found += ids
     return found
@@ -74,11 +79,11 @@ def home_ids(*, user_id: int, before: int | None = None, limit: int = settings.P
             rebuild_feed(user_id=user_id)
             got = feeds.read(user_id=user_id, before=before, limit=want)
             source = "rebuilt"
-        feed_ids, size, celebs = got
+        feed_ids, size, floor, celebs = got
         if len(feed_ids) < want and size >= settings.TIMELINE_MAX_ENTRIES // 2:
             # Past the end of a feed that may have been trimmed: the older pages come from PostgreSQL.
             return _from_postgres(user_id, before, limit)
-        ids, next_cursor = _cut(feed_ids + _celebrity_ids(celebs, before, want), before, limit)
+        ids, next_cursor = _cut(feed_ids + _celebrity_ids(celebs, before, want, floor), before, limit)
         return Page(ids, next_cursor, source)
     except RedisError:
         log.warning("feeds unavailable; home timeline of %s from PostgreSQL", user_id, exc_info=True)

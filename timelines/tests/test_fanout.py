@@ -210,3 +210,30 @@ def test_score_keeps_ids_exact_past_2_53(person):
     big = (1 << 62) + 12345
     assert big > 2**53
     assert float(feeds.score_of(big)) == feeds.score_of(big)  # the millisecond part is exact in a double
+
+
+def test_pages_with_merged_authors_equal_the_postgresql_pull(person, act, feed, settings, monkeypatch):
+    """Paging a feed that merges above-the-limit authors (short trimmed lists, a trimmed feed, the
+    floor that skips their older tweets) gives exactly the timeline PostgreSQL alone gives."""
+    settings.TIMELINE_FANOUT_FOLLOWER_LIMIT = 2
+    settings.TIMELINE_MAX_ENTRIES = 30
+    monkeypatch.setattr(feeds, "AUTHOR_RECENT_MAX", 5)
+    viewer, friend, star1, star2 = person("viewer"), person("friend"), person("star1"), person("star2")
+    for star in (star1, star2):
+        for fan in (viewer, person(f"{star.username}_a"), person(f"{star.username}_b")):
+            act.follow(fan, star)
+    act.follow(viewer, friend)
+    feed.build(viewer)
+    for i in range(60):  # friend is fanned out, the stars merged; star2 is quiet, then busy
+        author = friend if i % 3 else (star1 if i < 40 or i % 2 else star2)
+        act.tweet(author, f"tweet {i}")
+
+    paged, cursor = [], None
+    for _ in range(20):
+        page = home_ids(user_id=viewer.pk, before=cursor, limit=7)
+        paged += page.ids
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    expected = [tweet_id for tweet_id, _ in pull.pull_entries(user_id=viewer.pk, limit=100)]
+    assert paged == expected and len(paged) == 60
