@@ -236,11 +236,14 @@ def _children_cpu() -> float:
 
 _WRK_SCRIPT = """
 local requests = {}
-for line in io.lines("%s") do
-  local path, token = line:match("^([^\t]*)\t?(.*)$")
-  local headers = nil
-  if token ~= "" then headers = {["Authorization"] = "Bearer " .. token} end
-  requests[#requests + 1] = wrk.format("GET", path, headers)
+-- Built in init: wrk sets the Host header just before calling it (a request formatted earlier has none).
+init = function(args)
+  for line in io.lines("%s") do
+    local path, token = line:match("^([^\t]*)\t?(.*)$")
+    local headers = nil
+    if token ~= "" then headers = {["Authorization"] = "Bearer " .. token} end
+    requests[#requests + 1] = wrk.format("GET", path, headers)
+  end
 end
 local i = 0
 request = function()
