@@ -121,7 +121,16 @@ def update_profile(*, user: User, display_name: str, bio: str) -> User:
     user.bio = bio.strip()
     user.full_clean(exclude=["password", "username"], validate_unique=False, validate_constraints=False)
     User.objects.filter(pk=user.pk).update(display_name=user.display_name, bio=user.bio)
+    _cards_changed(user)
     return user
+
+
+def _cards_changed(user: User) -> None:
+    """After commit, have the timelines forget cached cards that show ``user`` (name, suspension)."""
+    from timelines import services as timelines
+
+    user_id = user.pk
+    transaction.on_commit(lambda: timelines.on_author_changed(user_id=user_id), robust=True)
 
 
 # --------------------------------------------------------------------------- follows
@@ -280,6 +289,7 @@ def suspend_user(*, user: User, by: User | None = None) -> None:
         User.objects.filter(pk=user.pk).update(is_active=False, suspended_at=user.suspended_at)
         revoke_user_tokens(user=user)
         _end_sessions(user=user)
+        _cards_changed(user)
     logger.info("suspended %s (by %s)", user, by or "system")
 
 
@@ -288,3 +298,4 @@ def unsuspend_user(*, user: User) -> None:
     user.is_active = True
     user.suspended_at = None
     User.objects.filter(pk=user.pk).update(is_active=True, suspended_at=None)
+    _cards_changed(user)

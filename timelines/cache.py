@@ -164,21 +164,42 @@ def get_payloads(ids: Sequence[int]) -> dict[int, dict]:
     return found
 
 
-def invalidate_tweet(tweet_id: int) -> None:
-    """Forget the cached payload of a tweet and of the retweets and quotes that embed it."""
-    from django.db.models import Q
-
-    from tweets.models import Tweet
-
-    embedding = list(
-        Tweet.objects.filter(Q(retweet_of_id=tweet_id) | Q(quote_of_id=tweet_id) | Q(reply_to_id=tweet_id)).values_list(
-            "id", flat=True
-        )[:10_000]
-    )
-    keys = [payload_key(tweet_id), *(payload_key(i) for i in embedding)]
+def _forget(ids) -> int:
+    keys = [payload_key(i) for i in ids]
     try:
         connection = redis()
         for start in range(0, len(keys), 1000):
             connection.delete(*keys[start : start + 1000])
     except RedisError:
-        log.warning("could not invalidate cached payloads of %s", tweet_id, exc_info=True)
+        log.warning("could not forget %s cached cards", len(keys), exc_info=True)
+    return len(keys)
+
+
+def invalidate_tweet(tweet_id: int) -> None:
+    """Forget the cached payload of a tweet and of the retweets, quotes and replies that embed it."""
+    from django.db.models import Q
+
+    from tweets.models import Tweet
+
+    embedding = Tweet.objects.filter(Q(retweet_of_id=tweet_id) | Q(quote_of_id=tweet_id) | Q(reply_to_id=tweet_id))
+    _forget([tweet_id, *embedding.values_list("id", flat=True)[:10_000]])
+
+
+_AUTHOR_CARDS = """
+WITH own AS (SELECT id FROM tweets_tweet WHERE author_id = %(uid)s)
+SELECT id FROM own
+UNION ALL SELECT t.id FROM own JOIN tweets_tweet t ON t.retweet_of_id = own.id
+UNION ALL SELECT t.id FROM own JOIN tweets_tweet t ON t.quote_of_id = own.id
+UNION ALL SELECT t.id FROM own JOIN tweets_tweet t ON t.reply_to_id = own.id
+LIMIT 200000
+"""
+
+
+def invalidate_author(user_id: int) -> int:
+    """Forget the cards of a person's tweets and retweets and of the cards embedding their tweets
+    (after a rename or a suspension, which change what those cards show); return how many."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_AUTHOR_CARDS, {"uid": user_id})
+        return _forget([row[0] for row in cursor.fetchall()])

@@ -67,6 +67,13 @@ def on_unfollow(*, follower_id: int, followee_id: int) -> None:
     _enqueue(tasks.purge_followee, follower_id, followee_id)
 
 
+def on_author_changed(*, user_id: int) -> None:
+    """Forget the cached cards that show a person who was renamed, suspended or unsuspended."""
+    from timelines import tasks
+
+    _enqueue(tasks.forget_author_cards, user_id)
+
+
 def on_user_returned(*, user_id: int) -> None:
     """Rebuild the timeline of a user who comes back after being inactive."""
     from timelines import tasks
@@ -139,6 +146,11 @@ def _fanout_celebrity(*, tweet_id: int, row: dict) -> int:
     notify_new_tweets(user_ids=[uid for uid in online if uid != author_id], tweet_id=tweet_id)
     changed, _ = feeds.push(tweet_id=tweet_id, follower_ids=[author_id], original_id=row["retweet_of_id"])
     return changed
+
+
+def forget_author_cards(*, user_id: int) -> int:
+    """Drop the cached cards of a person's tweets and of the cards that embed them; return how many."""
+    return cache.invalidate_author(user_id)
 
 
 def remove_tweet(*, tweet_id: int) -> int:

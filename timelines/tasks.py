@@ -1,6 +1,6 @@
 """Celery tasks of the timelines app: thin wrappers over services, ids in, idempotent.
 
-All run on the ``fanout`` queue: ``services._enqueue`` names it when queueing.
+All run on the ``fanout`` queue (``task_routes`` in twitter_site/celery.py).
 """
 
 from __future__ import annotations
@@ -36,3 +36,8 @@ def purge_followee(follower_id: int, followee_id: int) -> int:
 @shared_task(**RETRY)
 def rebuild_feed(user_id: int) -> int:
     return len(services.rebuild_feed(user_id=int(user_id)))
+
+
+@shared_task(**RETRY)
+def forget_author_cards(user_id: int) -> int:
+    return services.forget_author_cards(user_id=int(user_id))

@@ -148,3 +148,28 @@ def test_merge_shape_is_what_splice_writes():
     state = {"liked": True, "retweeted": False}
     blob = orjson.dumps(payload)
     assert cache.splice(blob, (3, 2, 1, 0), True, False) == orjson.dumps(merge(payload, counts, state))
+
+
+def test_rename_and_suspension_reach_cached_cards(page, act, person, django_capture_on_commit_callbacks):
+    from accounts.services import suspend_user, unsuspend_user, update_profile
+
+    viewer, alice, bob, tweets, ids = page  # bob's retweet of alice's tweet is the first id
+    quoter = person("quoter")
+    quote = act.tweet(quoter, "look", quote_of=tweets[2])
+    ids = [quote.pk, *ids]
+    hydrate(ids, viewer)  # all cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_profile(user=alice, display_name="Alice Renamed", bio="")
+    cards = {card["entry_id"]: card for card in hydrate(ids, viewer)}
+    assert cards[str(tweets[1].pk)]["author"]["name"] == "Alice Renamed"
+    assert cards[str(quote.pk)]["quote"]["author"]["name"] == "Alice Renamed"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        suspend_user(user=alice)
+    assert [card["entry_id"] for card in hydrate(ids, viewer)] == [str(quote.pk)]
+    assert hydrate([quote.pk], viewer)[0]["quote"]["unavailable"] is True
+
+    with django_capture_on_commit_callbacks(execute=True):
+        unsuspend_user(user=alice)
+    assert len(hydrate(ids, viewer)) == len(ids) - 1  # all back (tweets[0] shows once, as retweeted)
