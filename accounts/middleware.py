@@ -1,10 +1,15 @@
-"""Record when a signed-in person was last seen, at most once an hour (timelines skip the inactive)."""
+"""The signed-in person from Redis (``usercache``), and when they were last seen, at most once an hour.
+
+Timelines skip the inactive, hence ``last_seen_at``.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.utils import timezone
+
+from accounts import usercache
 
 SEEN_RESOLUTION = timedelta(hours=1)
 
@@ -14,6 +19,8 @@ class ActiveUserMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Before anything reads request.user: a valid Redis copy spares Django's user query.
+        usercache.install(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = timezone.now()

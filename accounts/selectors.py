@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import Http404
 
+from accounts import usercache
 from accounts.models import Follow, User
 from twitter_site import pagination
 
@@ -23,11 +24,14 @@ def get_active_user(username: str) -> User:
 
 
 def followed_ids(viewer, user_ids: Iterable[int]) -> set[int]:
-    """Return which of ``user_ids`` the viewer follows (empty for an anonymous viewer), in one query."""
+    """Return which of ``user_ids`` the viewer follows (empty for an anonymous viewer).
+
+    From the viewer's followee set in Redis (``usercache``): no query, one on a miss.
+    """
     ids = {int(i) for i in user_ids}
     if not ids or viewer is None or not viewer.is_authenticated:
         return set()
-    return set(Follow.objects.filter(follower_id=viewer.pk, followee_id__in=ids).values_list("followee_id", flat=True))
+    return usercache.followed_among(viewer.pk, ids)
 
 
 def follow_state(viewer, user: User) -> dict | None:

@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts import throttle
+from accounts import throttle, usercache
 from accounts.models import ApiToken, Follow, User, UserSession
 from accounts.tokens import forget_access, new_token, token_digest
 
@@ -106,6 +106,7 @@ def mark_seen(*, user: User, now: datetime) -> None:
     was_inactive = user.last_seen_at is None or now - user.last_seen_at > inactive_after
     User.objects.filter(pk=user.pk).update(last_seen_at=now)
     user.last_seen_at = now
+    usercache.forget_user(user.pk)
     if was_inactive:
         from timelines import services as timelines
 
@@ -121,6 +122,7 @@ def update_profile(*, user: User, display_name: str, bio: str) -> User:
     user.bio = bio.strip()
     user.full_clean(exclude=["password", "username"], validate_unique=False, validate_constraints=False)
     User.objects.filter(pk=user.pk).update(display_name=user.display_name, bio=user.bio)
+    usercache.forget_user(user.pk)
     _cards_changed(user)
     return user
 
@@ -161,6 +163,7 @@ def follow(*, follower: User, followee: User) -> bool:
             created = cursor.fetchone() is not None
         if created:
             _bump_counts(follower_id=follower.pk, followee_id=followee.pk, delta=1)
+            usercache.forget_followees(follower.pk)
             ids = {"follower_id": follower.pk, "followee_id": followee.pk}
             from timelines import services as timelines
 
@@ -174,6 +177,7 @@ def unfollow(*, follower: User, followee: User) -> bool:
         deleted, _ = Follow.objects.filter(follower_id=follower.pk, followee_id=followee.pk).delete()
         if deleted:
             _bump_counts(follower_id=follower.pk, followee_id=followee.pk, delta=-1)
+            usercache.forget_followees(follower.pk)
             ids = {"follower_id": follower.pk, "followee_id": followee.pk}
             from timelines import services as timelines
 
@@ -289,6 +293,7 @@ def suspend_user(*, user: User, by: User | None = None) -> None:
         User.objects.filter(pk=user.pk).update(is_active=False, suspended_at=user.suspended_at)
         revoke_user_tokens(user=user)
         _end_sessions(user=user)
+        usercache.forget_user(user.pk)
         _cards_changed(user)
     logger.info("suspended %s (by %s)", user, by or "system")
 
@@ -298,4 +303,5 @@ def unsuspend_user(*, user: User) -> None:
     user.is_active = True
     user.suspended_at = None
     User.objects.filter(pk=user.pk).update(is_active=True, suspended_at=None)
+    usercache.forget_user(user.pk)
     _cards_changed(user)
