@@ -425,10 +425,11 @@ def _ingest(*, quick: bool, prefix: str, seed: int = 42) -> dict:
 
     result["history_hour"] = _history(slow, now=traffic.end)
     slow.close()
-    # The first run reads every term's history from the hour sets (as the first run of each clock
-    # hour does); the next one, a beat period later, finds it in the hour's cache.
+    # The first run reads every term's history from the hour sets (as after a restart); the next
+    # one, a beat period later, finds it in the hour's cache; the first run of the next clock
+    # hour compacts the hour that closed and shifts the cache by that one hour.
     with_history, snapshots = [], []
-    for now in (traffic.end, traffic.end + beat.jobs["trending"][0]):
+    for now in (traffic.end, traffic.end + beat.jobs["trending"][0], traffic.end + 1800 + 60):
         began = time.perf_counter()
         snapshots.append(scoring.compute_trending(now=now))
         with_history.append(time.perf_counter() - began)
@@ -441,6 +442,7 @@ def _ingest(*, quick: bool, prefix: str, seed: int = 42) -> dict:
     result["jobs"]["trending_with_24h_history"] = {
         "first_run_s": round(with_history[0], 3),
         "next_run_s": round(with_history[1], 3),
+        "next_hour_first_run_s": round(with_history[2], 3),
     }
     terms = [t["term"] for t in trending["trends"]]
     result["popular_entries"] = len(beat.last.get("popular", {}).get("entries", []))

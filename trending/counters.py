@@ -485,10 +485,14 @@ def hourly_people(terms: list[str], hours: list[int]) -> tuple[np.ndarray, list[
 
 
 # The history of terms for the Trending job, kept for the clock hour: the closed hours behind it
-# do not change, so each term's 24 values are read from the hour sets once an hour, not every
-# run. KEYS: the cache hash (term -> "v1,...,v24"), then the history hours. ARGV: TTL, terms.
-# Returns every term's values, comma-joined, terms in order.
+# do not change, so each term's 24 values are read once an hour, not every run, and a term the
+# previous hour's cache knows needs only the newest hour (its row shifted by one). KEYS: this
+# hour's cache (term -> "v1,...,v24"), the previous hour's, then the 24 history hours, oldest
+# first. ARGV: TTL, terms. Returns every term's values, comma-joined, terms in order.
 _HISTORY = """
+local function people(score)
+  return score and string.format('%d', math.floor(tonumber(score))) or '0'
+end
 local cached = redis.call('HMGET', KEYS[1], unpack(ARGV, 2))
 local missing, slots = {}, {}
 for i = 1, #cached do
@@ -497,23 +501,33 @@ for i = 1, #cached do
     slots[#slots + 1] = i
   end
 end
-if #missing > 0 then
-  local hours = {}
-  for k = 2, #KEYS do hours[k - 1] = redis.call('ZMSCORE', KEYS[k], unpack(missing)) end
-  local fresh = {}
-  for m = 1, #missing do
-    local row = {}
-    for k = 1, #hours do
-      local score = hours[k][m]
-      row[k] = score and string.format('%d', math.floor(tonumber(score))) or '0'
-    end
-    cached[slots[m]] = table.concat(row, ',')
+if #missing == 0 then return table.concat(cached, ',') end
+local before = redis.call('HMGET', KEYS[2], unpack(missing))
+local newest = redis.call('ZMSCORE', KEYS[#KEYS], unpack(missing))
+local unknown, unknown_slots, fresh = {}, {}, {}
+for m = 1, #missing do
+  if before[m] then
+    cached[slots[m]] = string.match(before[m], '^[^,]*,(.*)$') .. ',' .. people(newest[m])
     fresh[#fresh + 1] = missing[m]
     fresh[#fresh + 1] = cached[slots[m]]
+  else
+    unknown[#unknown + 1] = missing[m]
+    unknown_slots[#unknown_slots + 1] = slots[m]
   end
-  redis.call('HSET', KEYS[1], unpack(fresh))
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
 end
+if #unknown > 0 then
+  local hours = {}
+  for k = 3, #KEYS do hours[k - 2] = redis.call('ZMSCORE', KEYS[k], unpack(unknown)) end
+  for m = 1, #unknown do
+    local row = {}
+    for k = 1, #hours do row[k] = people(hours[k][m]) end
+    cached[unknown_slots[m]] = table.concat(row, ',')
+    fresh[#fresh + 1] = unknown[m]
+    fresh[#fresh + 1] = cached[unknown_slots[m]]
+  end
+end
+redis.call('HSET', KEYS[1], unpack(fresh))
+redis.call('EXPIRE', KEYS[1], ARGV[1])
 return table.concat(cached, ',')
 """
 HISTORY_CACHE_TTL = 2 * 3600
@@ -521,6 +535,10 @@ HISTORY_CACHE_TTL = 2 * 3600
 
 def history_generation_key() -> str:
     return f"{_prefix()}tr:hgen"
+
+
+def _history_cache_key(first_hour: int, last_hour: int, generation: int) -> str:
+    return f"{_prefix()}tr:base:{first_hour}:{last_hour}:{generation}"
 
 
 def forget_history() -> None:
@@ -538,7 +556,8 @@ def closed_hours_people(terms: list[str], hours: list[int]) -> np.ndarray:
     """Return ``hourly_people(terms, hours)``'s values for closed hours (two or more behind now), cached.
 
     Every term's values are read once per set of hours (i.e. once a clock hour), then come
-    from one hash: the baseline costs one lookup a term instead of one per term and hour.
+    from one hash: the baseline costs one lookup a term instead of one per term and hour. At
+    the turn of the hour a term known to the previous hour's cache reads only the newest hour.
     Writes into closed hours (``_note_write``) start a new cache.
     """
     values = np.zeros((len(hours), len(terms)), dtype=np.int64)
@@ -546,8 +565,9 @@ def closed_hours_people(terms: list[str], hours: list[int]) -> np.ndarray:
         return values
     r = redis()
     generation = int(r.get(history_generation_key()) or 0)
-    cache = f"{_prefix()}tr:base:{hours[0]}:{hours[-1]}:{generation}"
-    keys = [cache] + [trend_hour_key(hour) for hour in hours]
+    keys = [_history_cache_key(hours[0], hours[-1], generation)]
+    keys += [_history_cache_key(hours[0] - 1, hours[-1] - 1, generation)]  # last hour's
+    keys += [trend_hour_key(hour) for hour in hours]
     read = _script("history", _HISTORY)
     starts = range(0, len(terms), HOURLY_CHUNK)
     with r.pipeline(transaction=False) as pipe:

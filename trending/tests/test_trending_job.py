@@ -48,6 +48,24 @@ def test_closed_hours_are_read_once_then_cached_until_written(db, monkeypatch):
     assert counters.closed_hours_people([], hours).shape == (24, 0)
 
 
+def test_next_hour_shifts_last_hours_cache_and_reads_only_the_newest_hour(db, monkeypatch):
+    monkeypatch.setattr(counters, "HOURLY_CHUNK", 2)
+    last_hours = list(range(CURRENT - 26, CURRENT - 2))
+    hours = [hour + 1 for hour in last_hours]
+    for hour in range(CURRENT - 26, CURRENT - 1):
+        people(hour, solar=hour - CURRENT + 30, eclipse=1)
+    terms = ["solar", "eclipse", "lisbon"]
+    counters.closed_hours_people(terms[:2], last_hours)  # last hour's run knew solar and eclipse
+    expected = counters.hourly_people(terms, hours)[0].tolist()
+    # The hours the two caches share are not read again (a change there is not seen; real ones
+    # come with a new generation), the newest hour is; "lisbon" is read in full.
+    people(CURRENT - 10, solar=99)
+    people(CURRENT - 2, solar=50, lisbon=3)
+    expected[-1] = [50, 1, 3]
+    assert counters.closed_hours_people(terms, hours).tolist() == expected
+    assert counters.closed_hours_people(terms, hours).tolist() == expected  # now from this hour's cache
+
+
 def test_history_is_read_for_terms_that_can_trend_and_their_words(db, monkeypatch):
     # "solar eclipse" can trend (12+ people in the rolling hour); "solar" and "eclipse" are its
     # words; "lisbon" (8 people) is a candidate that cannot reach 12; "harbour" is no candidate.
