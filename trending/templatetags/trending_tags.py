@@ -28,7 +28,7 @@ def popular_bar(context, e: dict) -> SafeString:
     request = context.get("request")
     signed_in = bool(user is not None and user.is_authenticated)
     own = signed_in and user.pk == e["author"].pk
-    csrf = context.get("csrf_token")
+    csrf = frames.context_csrf(context)
     path = request.path if request is not None else ""
     full_path = request.get_full_path() if request is not None else ""
     author = e["author"]

@@ -127,13 +127,37 @@ def test_a_suspended_authors_tweets_leave_popular_at_the_next_run(ranked, client
     assert all(r["tweet"]["author"]["username"] != "author0" for r in body["results"])
 
 
-def test_signed_in_popular_query_count_is_pinned(ranked, client, make_user, django_assert_max_num_queries):
+def test_signed_in_explore_pages_need_no_sql(ranked, client, make_user, django_assert_num_queries):
     client.force_login(make_user("reader"))
-    client.get(reverse("popular"))  # fills the card cache and records last_seen_at
-    # session user, followed authors: the snapshot, cards, counters and frames need no SQL
-    with django_assert_max_num_queries(2):
+    client.get(reverse("popular"))  # fills the card cache and records last_seen_at (forgetting the user's copy)
+    client.get(reverse("trending"))  # reads the user row into Redis (accounts.usercache)
+    # the user and the followed authors come from Redis too: the snapshot, cards, counters and frames need no SQL
+    with django_assert_num_queries(0):
         html = client.get(reverse("popular")).content.decode()
     assert html.count('data-testid="tweet"') == 10
+    with django_assert_num_queries(0):
+        assert client.get(reverse("trending")).status_code == 200
+
+
+def test_popular_follow_buttons_flip_at_once_after_follow_and_unfollow(ranked, client, make_user):
+    authors, _ = ranked
+    client.force_login(make_user("fan"))
+    assert client.get(reverse("popular")).content.decode().count('aria-label="Follow @author0"') == 2
+    client.post(reverse("follow", args=["author0"]))
+    html = client.get(reverse("popular")).content.decode()
+    assert html.count('aria-label="Unfollow @author0"') == 2 and 'aria-label="Follow @author0"' not in html
+    client.post(reverse("unfollow", args=["author0"]))
+    html = client.get(reverse("popular")).content.decode()
+    assert html.count('aria-label="Follow @author0"') == 2 and "Unfollow @author0" not in html
+
+
+def test_one_csrf_token_per_signed_in_response(ranked, client, make_user):
+    """Every form on the page (likes, retweets, follows) and the layout carry the same token, masked once."""
+    client.force_login(make_user("reader"))
+    html = client.get(reverse("popular")).content.decode()
+    in_forms = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert len(in_forms) == 31  # ten cards with two forms, ten follow buttons, the layout's log-out form
+    assert set(in_forms) == {re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)}
 
 
 def test_flash_messages_and_a_new_name_show_on_a_framed_layout(ranked, client, make_user):

@@ -182,6 +182,27 @@ def render(
     return mark_safe(cache.get_or_build((template_name, *key), build_html).fill(values))
 
 
+def csrf_token(request) -> str:
+    """Return this request's masked CSRF token, masked once per request.
+
+    Each ``get_token`` call masks the secret anew (32 ``os.urandom`` calls); a page of cards and
+    its layout need one token, not one per render.
+    """
+    token = getattr(request, "_frames_csrf_token", None)
+    if token is None:
+        token = request._frames_csrf_token = get_token(request)
+    return token
+
+
+def context_csrf(context) -> str | None:
+    """Return the CSRF token a frame's hole gets in ``context``: the request's (see ``csrf_token``), None without one."""
+    token = context.get("csrf_token")
+    request = context.get("request")
+    if token is None or request is None:
+        return token
+    return csrf_token(request)
+
+
 def csrf_slot(builder: FrameBuilder, token) -> dict:
     """Return the context entry of ``{% csrf_token %}`` as a slot (none when the page has no token)."""
     return {} if token is None else {"csrf_token": builder.slot("csrf")}
@@ -209,4 +230,4 @@ def render_page(
         return get_template(template_name).template.render(page_context)
 
     frame = cache.get_or_build((template_name, *key), build_html)
-    return HttpResponse(frame.fill({**live, "csrf": get_token(request)}))
+    return HttpResponse(frame.fill({**live, "csrf": csrf_token(request)}))

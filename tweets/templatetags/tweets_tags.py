@@ -106,7 +106,7 @@ def tweet_card(context, t: dict) -> SafeString:
     username = user.username if signed_in else ""
     own = signed_in and username == (t.get("author") or {}).get("username")
     own_retweet = signed_in and bool(t.get("retweet")) and username == t["retweet"]["by"]["username"]
-    csrf = context.get("csrf_token")
+    csrf = frames.context_csrf(context)
     viewer = SimpleNamespace(is_authenticated=signed_in, username=username if own or own_retweet else "")
     counts = t.get("counts") or {}
 
