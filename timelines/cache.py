@@ -48,27 +48,32 @@ class Entry:
     retweeted: bool | None = None
 
 
-# KEYS[1] = the viewer's flags hash (any name when anonymous). ARGV: payload prefix, counts prefix,
-# "1" when there is a viewer, then the ids. Returns {horizon, then 9 values per id: j, o, t, l, r,
-# p, q, liked, retweeted} (false where missing). Counters and flags are read for visible cards only.
+# KEYS = the viewer's liked set, retweeted set and horizon (any names when anonymous). ARGV: payload
+# prefix, counts prefix, "1" when there is a viewer, then the ids. Returns {horizon, then 9 values
+# per id: j, o, t, l, r, p, q, liked, retweeted} (false where missing; liked / retweeted 1 or 0).
+# Counters and flags are read for visible cards only; the flags of the page with one SMISMEMBER each.
 _FETCH = """
 local viewer = ARGV[3] == '1'
-local out = {false}
-if viewer then out[1] = redis.call('HGET', KEYS[1], 'h') end
+local out, shown, slots = {false}, {}, {}
 for i = 4, #ARGV do
   local p = redis.call('HMGET', ARGV[1] .. ARGV[i], 'j', 'o', 't')
-  out[#out + 1] = p[1]; out[#out + 1] = p[2]; out[#out + 1] = p[3]
+  local n = #out
+  out[n + 1] = p[1]; out[n + 2] = p[2]; out[n + 3] = p[3]
   if p[1] and p[3] == '' then
     local c = redis.call('HMGET', ARGV[2] .. p[2], 'l', 'r', 'p', 'q')
-    for k = 1, 4 do out[#out + 1] = c[k] end
-    if viewer then
-      local s = redis.call('HMGET', KEYS[1], 'l:' .. p[2], 'r:' .. p[2])
-      out[#out + 1] = s[1]; out[#out + 1] = s[2]
-    else
-      out[#out + 1] = false; out[#out + 1] = false
-    end
+    out[n + 4] = c[1]; out[n + 5] = c[2]; out[n + 6] = c[3]; out[n + 7] = c[4]
+    shown[#shown + 1] = p[2]; slots[#slots + 1] = n + 8
   else
-    for _ = 1, 6 do out[#out + 1] = false end
+    out[n + 4] = false; out[n + 5] = false; out[n + 6] = false; out[n + 7] = false
+  end
+  out[n + 8] = false; out[n + 9] = false
+end
+if viewer then
+  out[1] = redis.call('GET', KEYS[3])
+  if #shown > 0 then
+    local liked = redis.call('SMISMEMBER', KEYS[1], unpack(shown))
+    local retweeted = redis.call('SMISMEMBER', KEYS[2], unpack(shown))
+    for k, slot in ipairs(slots) do out[slot] = liked[k]; out[slot + 1] = retweeted[k] end
   end
 end
 return out
@@ -85,9 +90,10 @@ def _fetch_script():
     return script
 
 
-def _flag(value, horizon: int | None, shown: int) -> bool | None:
-    if value is not None:
-        return value == b"1"
+def _flag(member: int, horizon: int | None, shown: int) -> bool | None:
+    """Return a flag: set if in the set; else off when the set covers the id (>= horizon), else unknown."""
+    if member:
+        return True
     if horizon is not None and shown >= horizon:
         return False
     return None
@@ -96,7 +102,7 @@ def _flag(value, horizon: int | None, shown: int) -> bool | None:
 def fetch(ids: Sequence[int], viewer_id: int | None) -> tuple[int | None, list[Entry]]:
     """Return (the viewer's flag horizon or None, an Entry per id) in one round trip. Raises RedisError."""
     reply = _fetch_script()(
-        keys=[hotcache.viewer_key(viewer_id or 0)],
+        keys=list(hotcache.flag_keys(viewer_id or 0)),
         args=[payload_prefix(), hotcache.counts_prefix(), "1" if viewer_id else "0", *ids],
     )
     horizon = int(reply[0]) if reply[0] is not None else None

@@ -8,11 +8,13 @@ a missing hash is refilled from PostgreSQL by the reader.
   tweet. Each committed change adds its delta to an existing hash (never creates one); the counter
   flush rewrites the exact values of the tweets it folded, so a lost or racing increment is
   corrected within one flush (about 10 s). Expires after ``COUNTS_TTL`` without a refill.
-* ``viewer_key(user_id)``: hash of one person's flags. ``h`` is the horizon: every like and
-  retweet of a tweet with an id >= ``h`` is known, as field ``l:<id>`` / ``r:<id>`` = ``1``
-  (``0`` or absent: not liked / not retweeted). Older ids are asked of PostgreSQL. Each committed
-  like, unlike, retweet or undo writes its field whether or not the hash is filled, and a fill only
-  adds fields that are not there (HSETNX), so a fill racing a change cannot undo it.
+* ``flag_keys(user_id)``: one person's flags: the sets ``viewer:liked:<uid>`` and
+  ``viewer:retweeted:<uid>`` (tweet ids, kept as compact intsets, so a page's 20 lookups are one
+  ``SMISMEMBER`` of binary searches) and ``viewer:horizon:<uid>``: every like and retweet of a
+  tweet with an id >= the horizon is in the sets; older ids are asked of PostgreSQL. Each
+  committed like, unlike, retweet or undo writes its flag whether or not the sets are filled: the
+  id for "on", its negative as a tombstone for "off"; a fill adds no id whose tombstone is there,
+  so a fill racing a change cannot undo it.
 """
 
 from __future__ import annotations
@@ -47,8 +49,9 @@ def counts_key(tweet_id: int) -> str:
     return f"{counts_prefix()}{tweet_id}"
 
 
-def viewer_key(user_id: int) -> str:
-    return f"viewer:flags:{user_id}"
+def flag_keys(user_id: int) -> tuple[str, str, str]:
+    """Return the keys of a person's liked set, retweeted set and horizon."""
+    return f"viewer:liked:{user_id}", f"viewer:retweeted:{user_id}", f"viewer:horizon:{user_id}"
 
 
 def _redis():
@@ -76,18 +79,26 @@ end
 return 0
 """
 
-# KEYS[1] = viewer hash; ARGV = field, value. Written whether or not the hash is filled.
+# KEYS[1] = a flag set; ARGV = id, "1" (on) or "0" (off), ttl. Written whether or not the set is filled.
 _FLAG = """
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local on, off = ARGV[1], '-' .. ARGV[1]
+if ARGV[2] == '0' then on, off = off, on end
+redis.call('SREM', KEYS[1], off)
+redis.call('SADD', KEYS[1], on)
 if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 return 0
 """
 
-# KEYS[1] = viewer hash; ARGV[1] = horizon, ARGV[2] = ttl, then fields (value 1). HSETNX keeps newer writes.
+# KEYS = liked set, retweeted set, horizon; ARGV = horizon, ttl, number of liked ids, liked ids, retweeted
+# ids. An id whose tombstone is there (an undo committed after the fill's snapshot) is not added.
 _FILL = """
-for i = 3, #ARGV do redis.call('HSETNX', KEYS[1], ARGV[i], '1') end
-redis.call('HSET', KEYS[1], 'h', ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
+local split = 3 + tonumber(ARGV[3])
+for i = 4, #ARGV do
+  local key = KEYS[i <= split and 1 or 2]
+  if redis.call('SISMEMBER', key, '-' .. ARGV[i]) == 0 then redis.call('SADD', key, ARGV[i]) end
+end
+redis.call('SET', KEYS[3], ARGV[1])
+for k = 1, 3 do redis.call('EXPIRE', KEYS[k], ARGV[2]) end
 return 0
 """
 
@@ -125,9 +136,8 @@ def bump_counts_after_commit(tweet_id: int, deltas: Mapping[str, int]) -> None:
 
 def set_flag_after_commit(*, user_id: int, kind: str, tweet_id: int, on: bool) -> None:
     """Record after commit that ``user_id`` now has (or no longer has) liked / retweeted a tweet."""
-    field = f"{'l' if kind == 'like' else 'r'}:{tweet_id}"
-    args = [field, "1" if on else "0", FLAGS_TTL]
-    key = viewer_key(user_id)
+    key = flag_keys(user_id)[0 if kind == "like" else 1]
+    args = [tweet_id, "1" if on else "0", FLAGS_TTL]
     transaction.on_commit(lambda: _quietly("record a flag", _run, "flag", _FLAG, [key], args), robust=True)
 
 
@@ -185,6 +195,6 @@ def fill_viewer(user_id: int) -> tuple[int, set[int], set[int]]:
             horizon = max(horizon, min(ids))
     liked = {t for t in liked if t >= horizon}
     retweeted = {t for t in retweeted if t >= horizon}
-    fields = [f"l:{t}" for t in liked] + [f"r:{t}" for t in retweeted]
-    _quietly("fill viewer flags", _run, "fill", _FILL, [viewer_key(user_id)], [horizon, FLAGS_TTL, *fields])
+    args = [horizon, FLAGS_TTL, len(liked), *liked, *retweeted]
+    _quietly("fill viewer flags", _run, "fill", _FILL, flag_keys(user_id), args)
     return horizon, liked, retweeted
