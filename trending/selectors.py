@@ -249,6 +249,16 @@ def sparkline_points(values: list[int]) -> str:
     )
 
 
+def _with_spark_points(snapshot: dict) -> dict:
+    """Add each trend's sparkline (SVG points) to the snapshot: drawn once per ranking run, not per page."""
+    return {**snapshot, "trends": [{**t, "spark_points": sparkline_points(t["spark"])} for t in snapshot["trends"]]}
+
+
+def _trend_snapshot() -> dict | None:
+    # Every reader of the trend snapshot must prepare it the same way (it is kept once per version).
+    return _snapshot(counters.trend_snapshot_key(), _with_spark_points)
+
+
 KIND_LABELS = {"hashtag": "Hashtag", "emoji": "Emoji", "phrase": "Phrase", "word": "Word"}
 
 
@@ -262,7 +272,7 @@ class TrendingList:
 def list_trending(viewer, *, limit: int = TRENDING_SHOWN, now: float | None = None) -> TrendingList:
     """Return the trends, re-ranked by the viewer's affinity when signed in, each with why it is shown."""
     now = time.time() if now is None else now
-    snapshot = _snapshot(counters.trend_snapshot_key()) or {"computed_at": None, "trends": []}
+    snapshot = _trend_snapshot() or {"computed_at": None, "trends": []}
     trends = snapshot["trends"]
     personal = viewer is not None and viewer.is_authenticated and bool(trends)
     affinity = Affinity()
@@ -286,7 +296,6 @@ def list_trending(viewer, *, limit: int = TRENDING_SHOWN, now: float | None = No
                 "label": KIND_LABELS[trend["kind"]],
                 "reasons": reasons or [general],
                 "personal": bool(reasons),
-                "spark_points": sparkline_points(trend["spark"]),
             }
         )
     return TrendingList(result, personal, snapshot["computed_at"])
@@ -303,5 +312,5 @@ def list_term_tweets(term: str, viewer, *, now: float | None = None, limit: int 
 
 def trend_of(term: str) -> dict | None:
     """Return the snapshot entry of ``term`` when it is trending now."""
-    snapshot = _snapshot(counters.trend_snapshot_key()) or {"trends": []}
+    snapshot = _trend_snapshot() or {"trends": []}
     return next((t for t in snapshot["trends"] if t["term"] == term), None)

@@ -16,6 +16,17 @@ BAR_TEMPLATE = "trending/_popular_bar.html"
 BAR_FRAMES = frames.FrameCache(2048)
 
 
+def bar_key(e: dict, user, request) -> tuple:
+    """Return what a Popular bar's frame depends on besides the CSRF token (a page body keys on it too)."""
+    signed_in = bool(user is not None and user.is_authenticated)
+    own = signed_in and user.pk == e["author"].pk
+    path = request.path if request is not None else ""
+    full_path = request.get_full_path() if request is not None else ""
+    engagement = tuple(sorted(e["engagement"].items()))
+    following = bool(e["author_state"]["following"])
+    return (e["rank"], engagement, e["author"].pk, e["author"].username, following, signed_in, own, path, full_path)
+
+
 @register.simple_tag(takes_context=True)
 def popular_bar(context, e: dict) -> SafeString:
     """Render a Popular entry's bar (rank, engagement, follow button) from a cached frame.
@@ -26,14 +37,9 @@ def popular_bar(context, e: dict) -> SafeString:
     """
     user = context.get("user")
     request = context.get("request")
-    signed_in = bool(user is not None and user.is_authenticated)
-    own = signed_in and user.pk == e["author"].pk
+    key = bar_key(e, user, request)
+    *_, signed_in, own, path, full_path = key
     csrf = frames.context_csrf(context)
-    path = request.path if request is not None else ""
-    full_path = request.get_full_path() if request is not None else ""
-    author = e["author"]
-    engagement = tuple(sorted(e["engagement"].items()))
-    following = bool(e["author_state"]["following"])
 
     def bar_context(builder) -> dict:
         return {
@@ -43,7 +49,6 @@ def popular_bar(context, e: dict) -> SafeString:
             **frames.csrf_slot(builder, csrf),
         }
 
-    key = (e["rank"], engagement, author.pk, author.username, following, signed_in, own, path, full_path)
     return frames.render(BAR_FRAMES, BAR_TEMPLATE, (*key, csrf is not None), bar_context, {"csrf": csrf})
 
 

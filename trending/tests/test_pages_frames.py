@@ -169,3 +169,78 @@ def test_flash_messages_and_a_new_name_show_on_a_framed_layout(ranked, client, m
     assert "Your profile is saved." in html and "<strong>Ann Renamed</strong>" in html
     again = client.get(reverse("popular")).content.decode()
     assert "Your profile is saved." not in again and "<strong>Ann Renamed</strong>" in again
+
+
+def _body_request(user):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(reverse("popular"))
+    request.user = user
+    return request
+
+
+def _same_token(html: str) -> str:
+    return re.sub(r'(csrfmiddlewaretoken" value=")[^"]+', r"\1X", html)
+
+
+@pytest.mark.parametrize("viewer", ["author0", "fan", "liker", "stranger"])
+def test_a_framed_signed_in_popular_page_is_the_template_rendered_plainly(ranked, make_user, run, viewer):
+    """The author (no follow button, menus), a follower, a liker and retweeter (pressed buttons), a stranger."""
+    from django.template.loader import render_to_string
+
+    from trending import selectors, views
+    from tweets.services import like_tweet, retweet
+
+    authors, tweets = ranked
+    people = {"author0": authors[0], "fan": make_user("fan"), "liker": make_user("liker"), "stranger": make_user("s")}
+    run(follow, follower=people["fan"], followee=authors[0])
+    run(like_tweet, user=people["liker"], tweet=tweets[1])
+    run(retweet, user=people["liker"], tweet=tweets[2])
+    user = people[viewer]
+    shown = []
+    for cursor in (None, selectors.encode_cursor(10)):
+        page = selectors.list_popular(user, cursor=cursor, size=views.PAGE_SIZE)
+        context = {"entries": page.entries, "next_url": "/explore/popular?cursor=x" if cursor is None else None}
+        plain = render_to_string(views.ENTRIES_TEMPLATE, context, request=_body_request(user))
+        for _ in range(2):  # built, then served from the frame
+            framed = views._framed_entries(_body_request(user), context)
+            assert _same_token(framed) == _same_token(plain)
+        shown.append(framed)
+    # Each position shows: pressed like and retweet, following, own menus and no button for oneself.
+    expected = {
+        "liker": 'class="action like liked"',
+        "fan": 'aria-label="Unfollow @author0"',
+        "author0": 'data-testid="tweet-menu"',
+        "stranger": 'aria-label="Follow @author0"',
+    }
+    assert expected[viewer] in shown[0]
+    assert ('class="action retweet retweeted"' in shown[0]) == (viewer == "liker")
+
+
+def test_a_framed_popular_page_fills_counters_times_and_token_per_request(ranked, make_user, run, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from trending import selectors, views
+    from tweets.services import like_tweet
+
+    _, tweets = ranked
+    reader = make_user("reader")
+
+    def body() -> str:
+        page = selectors.list_popular(reader, size=views.PAGE_SIZE)
+        return views._framed_entries(_body_request(reader), {"entries": page.entries, "next_url": None})
+
+    first = body()
+    frames_before = len(views.BODIES._frames)
+    assert first.count('data-testid="like-count"></span>') == 10 and ">now</time>" in first
+    run(like_tweet, user=make_user("someone"), tweet=tweets[0])  # another person's like: same frame, new count
+    later = timezone.now() + timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    second = body()
+    assert len(views.BODIES._frames) == frames_before
+    assert second.count('data-testid="like-count">1</span>') == 1 and ">2h</time>" in second
+    assert ">now</time>" not in second
+    tokens = set(re.findall(r'csrfmiddlewaretoken" value="([^"]+)', first + second))
+    assert len(tokens) == 2  # one per request, shared by all the forms of a page

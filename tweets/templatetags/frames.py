@@ -13,6 +13,11 @@ return a new hole that applies the filter at fill time (:func:`passes_holes`). F
 output changes with time (``since``) turn a plain value into a hole while a frame is built
 (:func:`live`). After rendering, the markers split the output into constant chunks.
 
+**Frames in frames.** A frame filled while another frame is built (a card inside a page body)
+receives that frame's holes as values: they pass through unescaped (a ``Hole`` is safe text),
+filters that receive one become holes of the enclosing frame, and live filters make new ones,
+so the enclosing frame keeps every per-request value a hole. Its key must hold the inner keys.
+
 Whatever the key leaves out must be a hole, or the frame would serve one request's value to the
 next: ``tweets_tags.tweet_card`` keys cards by their whole payload and viewer state and makes the
 counters and the CSRF token holes; tests compare frames with a plain render of the template.
@@ -122,7 +127,9 @@ def passes_holes(fn: Callable) -> Callable:
     @wraps(fn)
     def wrapper(value, *args):
         if isinstance(value, Hole):
-            return value.then(lambda v: fn(v, *args))
+            # Through the wrapper again: filled while an enclosing frame is built, the value is
+            # that frame's hole and the filter moves on into it (see "Frames in frames").
+            return value.then(lambda v: wrapper(v, *args))
         return fn(value, *args)
 
     return wrapper
@@ -135,7 +142,7 @@ def live(fn: Callable) -> Callable:
     @wraps(fn)
     def wrapper(value, *args):
         if _building.get() is not None and not isinstance(value, Hole):
-            return current_builder().hole(lambda values: fn(value, *args))
+            return current_builder().hole(lambda values: wrapper(value, *args))
         return through(value, *args)
 
     return wrapper
@@ -198,7 +205,7 @@ def context_csrf(context) -> str | None:
     """Return the CSRF token a frame's hole gets in ``context``: the request's (see ``csrf_token``), None without one."""
     token = context.get("csrf_token")
     request = context.get("request")
-    if token is None or request is None:
+    if token is None or request is None or isinstance(token, Hole):  # a hole: an enclosing frame's
         return token
     return csrf_token(request)
 

@@ -93,6 +93,20 @@ def _card_key(t: dict) -> bytes:
     return hashlib.blake2b(shown, digest_size=16).digest()
 
 
+def _position(user, t: dict) -> tuple[bool, bool, bool]:
+    """Return where the viewer stands to a card: signed in, its author, its retweeter."""
+    signed_in = bool(user is not None and user.is_authenticated)
+    username = user.username if signed_in else ""
+    own = signed_in and username == (t.get("author") or {}).get("username")
+    own_retweet = signed_in and bool(t.get("retweet")) and username == t["retweet"]["by"]["username"]
+    return signed_in, own, own_retweet
+
+
+def card_key(t: dict, user) -> tuple:
+    """Return what a card's frame depends on besides its holes (a frame holding cards keys on it too)."""
+    return (_card_key(t), *_position(user, t))
+
+
 @register.simple_tag(takes_context=True)
 def tweet_card(context, t: dict) -> SafeString:
     """Render one tweet card (``tweets/_tweet_card.html``) from a frame cached per payload and viewer state.
@@ -102,17 +116,14 @@ def tweet_card(context, t: dict) -> SafeString:
     viewer in the same position.
     """
     user = context.get("user")
-    signed_in = bool(user is not None and user.is_authenticated)
-    username = user.username if signed_in else ""
-    own = signed_in and username == (t.get("author") or {}).get("username")
-    own_retweet = signed_in and bool(t.get("retweet")) and username == t["retweet"]["by"]["username"]
+    signed_in, own, own_retweet = _position(user, t)
     csrf = frames.context_csrf(context)
-    viewer = SimpleNamespace(is_authenticated=signed_in, username=username if own or own_retweet else "")
+    viewer = SimpleNamespace(is_authenticated=signed_in, username=user.username if own or own_retweet else "")
     counts = t.get("counts") or {}
 
     def card_context(builder) -> dict:
         card = {**t, "counts": {name: builder.slot("counts", name) for name in counts}}
         return {"t": card, "user": viewer, **frames.csrf_slot(builder, csrf)}
 
-    key = (_card_key(t), signed_in, own, own_retweet, csrf is not None)
+    key = (*card_key(t, user), csrf is not None)
     return frames.render(CARD_FRAMES, CARD_TEMPLATE, key, card_context, {"counts": counts, "csrf": csrf})
