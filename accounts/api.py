@@ -9,7 +9,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services, throttle
-from accounts.models import ApiToken
 from accounts.serializers import (
     FollowOut,
     PeopleOut,
@@ -111,8 +110,9 @@ class LogoutApi(APIView):
         responses={204: None, **error_responses(401)},
     )
     def post(self, request):
-        if isinstance(request.auth, ApiToken):
-            services.revoke_token_family(family=request.auth.family)
+        family = getattr(request.auth, "family", None)  # an ApiToken, or one remembered from Redis
+        if family:
+            services.revoke_token_family(family=family)
         return Response(status=204)
 
 

@@ -9,6 +9,7 @@ suspension, a reused refresh token) forgets them at once (``tokens.forget_access
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
@@ -72,20 +73,21 @@ def _recall(digest: str) -> dict | None:
     return orjson.loads(raw) if raw else None
 
 
-def _from_cache(digest: str, entry: dict):
-    from accounts.models import ApiToken
+@dataclass(frozen=True, slots=True)
+class RememberedToken:
+    """``request.auth`` for a token verified from Redis: what views use of an ApiToken, no model."""
 
+    pk: int
+    user_id: int
+    family: str
+    expires_at: datetime
+
+
+def _from_cache(entry: dict):
     expires_at = datetime.fromtimestamp(entry["expires"], tz=UTC)
     if expires_at <= timezone.now():
         raise exceptions.AuthenticationFailed(INVALID)
-    token = ApiToken(
-        id=entry["token"],
-        user_id=entry["user"],
-        kind=ApiToken.Kind.ACCESS,
-        digest=digest,
-        family=entry["family"],
-        expires_at=expires_at,
-    )
+    token = RememberedToken(entry["token"], entry["user"], entry["family"], expires_at)
     seen = datetime.fromtimestamp(entry["seen"], tz=UTC) if entry["seen"] is not None else None
     return LazyUser(entry["user"]), token, seen
 
@@ -117,7 +119,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         digest = token_digest(header[1].decode("latin-1"))
         entry = _recall(digest)
         if entry is not None:
-            user, token, seen = _from_cache(digest, entry)
+            user, token, seen = _from_cache(entry)
         else:
             user, token, seen = _from_postgres(digest)
         now = timezone.now()
