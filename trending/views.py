@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from trending import counters, pagecache, selectors
-from trending.templatetags.trending_tags import bar_key
+from trending.templatetags.trending_tags import bar_key, trend_key
 from trending.terms import normalize
 from tweets.templatetags import frames
 from tweets.templatetags.tweets_tags import card_key
@@ -96,10 +96,16 @@ def popular(request):
     return _explore_page(request, "trending/popular.html", body, name="popular", key=key, variant=cursor or "")
 
 
+# Lists of trends, one per content: every signed-out visitor and each group of viewers with the
+# same reasons share one; the list has nothing per request.
+TREND_LISTS = frames.FrameCache(512)
+
+
 def _trending_body(request) -> str:
     listing = selectors.list_trending(request.user)
     context = {"trends": listing.trends, "personalised": listing.personalised}
-    return render_to_string("trending/_trend_list.html", context, request=request)
+    key = (listing.personalised, tuple(trend_key(t) for t in listing.trends))
+    return frames.render(TREND_LISTS, "trending/_trend_list.html", key, lambda builder: context, {})
 
 
 def trending(request):

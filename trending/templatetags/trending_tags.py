@@ -58,6 +58,11 @@ TREND_FRAMES = frames.FrameCache(4096)
 TREND_FIELDS = ("term", "rank", "label", "people", "tweets", "personal", "spark_points")
 
 
+def trend_key(trend: dict) -> tuple:
+    """Return every field a trend row shows, reasons included (a list of rows keys on these too)."""
+    return (*(trend[name] for name in TREND_FIELDS), tuple(trend["reasons"]))
+
+
 @register.simple_tag
 def trend_row(trend: dict) -> SafeString:
     """Render one trend row (``trending/_trend.html``) once per content: it has nothing per request.
@@ -65,5 +70,4 @@ def trend_row(trend: dict) -> SafeString:
     Keyed by every field the row shows, so a new ranking run or another viewer's reasons make a
     new row and never reuse a stale one.
     """
-    key = (*(trend[name] for name in TREND_FIELDS), tuple(trend["reasons"]))
-    return frames.render(TREND_FRAMES, TREND_TEMPLATE, key, lambda builder: {"trend": trend}, {})
+    return frames.render(TREND_FRAMES, TREND_TEMPLATE, trend_key(trend), lambda builder: {"trend": trend}, {})
