@@ -39,7 +39,7 @@ import orjson
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.db import models, transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.crypto import constant_time_compare
 from django_redis import get_redis_connection
@@ -126,6 +126,12 @@ def _user_saved(sender, instance: User, created: bool, **kwargs) -> None:
     """A saved user (password change, log-in time, the admin) is read from PostgreSQL again."""
     if not created:
         forget_user(instance.pk)
+
+
+@receiver(post_delete, sender=User, dispatch_uid="accounts.usercache.user_deleted")
+def _user_deleted(sender, instance: User, **kwargs) -> None:
+    """A deleted user's sessions find no copy, so Django signs them out."""
+    forget_user(instance.pk)
 
 
 # Stores a value unless the key was forgotten since the miss read its generation.

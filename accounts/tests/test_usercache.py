@@ -70,6 +70,14 @@ def test_a_saved_user_is_read_again_and_a_new_password_ends_old_sessions(make_us
     assert response.status_code == 302 and "/login" in response["Location"]
 
 
+def test_a_deleted_user_is_signed_out_at_once(make_user):
+    alice = make_user("alice")
+    client = signed_in(alice)
+    User.objects.filter(pk=alice.pk).delete()  # the admin's delete: post_delete forgets the copy
+    response = client.get("/settings/profile")
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
 def test_suspension_signs_out_at_once(make_user):
     alice = make_user("alice")
     client = signed_in(alice)
