@@ -120,6 +120,7 @@ PROJECT_TASK_QUEUES = {
     "timelines.tasks.backfill_followee": "fanout",
     "timelines.tasks.purge_followee": "fanout",
     "timelines.tasks.rebuild_feed": "fanout",
+    "timelines.tasks.forget_author_cards": "fanout",
 }
 
 
