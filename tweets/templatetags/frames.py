@@ -189,25 +189,30 @@ def render(
     return mark_safe(cache.get_or_build((template_name, *key), build_html).fill(values))
 
 
-def csrf_token(request) -> str:
+def csrf_token(request, masked=None) -> str:
     """Return this request's masked CSRF token, masked once per request.
 
     Each ``get_token`` call masks the secret anew (32 ``os.urandom`` calls); a page of cards and
-    its layout need one token, not one per render.
+    its layout need one token, not one per render. ``masked``: a token this request already has
+    (the context processor's), used instead of a new one if none is kept yet.
     """
     token = getattr(request, "_frames_csrf_token", None)
     if token is None:
-        token = request._frames_csrf_token = get_token(request)
+        token = request._frames_csrf_token = str(masked) if masked is not None else get_token(request)
     return token
 
 
 def context_csrf(context) -> str | None:
-    """Return the CSRF token a frame's hole gets in ``context``: the request's (see ``csrf_token``), None without one."""
+    """Return the CSRF token a frame's hole gets in ``context``: the request's (see ``csrf_token``), None without one.
+
+    The context's own token (the context processor's, lazy) becomes the request's, so that the
+    template's ``{{ csrf_token }}`` and every frame of the response show the same one.
+    """
     token = context.get("csrf_token")
     request = context.get("request")
     if token is None or request is None or isinstance(token, Hole):  # a hole: an enclosing frame's
         return token
-    return csrf_token(request)
+    return csrf_token(request, token)
 
 
 def csrf_slot(builder: FrameBuilder, token) -> dict:
