@@ -244,3 +244,31 @@ def test_a_framed_popular_page_fills_counters_times_and_token_per_request(ranked
     assert ">now</time>" not in second
     tokens = set(re.findall(r'csrfmiddlewaretoken" value="([^"]+)', first + second))
     assert len(tokens) == 2  # one per request, shared by all the forms of a page
+
+
+def _trends(*terms: str, people: int = 20) -> None:
+    """Store a Trending snapshot with ``terms`` in order, as the job would."""
+    trends = [
+        {
+            "term": t,
+            "kind": "word",
+            "people": people,
+            "tweets": 30,
+            "expected": 2.0,
+            "score": 100.0 - n,
+            "spark": [1, 5],
+        }
+        for n, t in enumerate(terms)
+    ]
+    counters.store_snapshot(counters.trend_snapshot_key(), {"computed_at": time.time(), "trends": trends})
+
+
+def test_a_trend_list_frame_never_outlives_its_ranking_run(client, make_user):
+    client.force_login(make_user("reader"))
+    _trends("lighthouse", "marmalade")
+    first = client.get(reverse("trending")).content.decode()
+    assert first.index("lighthouse") < first.index("marmalade") and "20 people in the last hour" in first
+    _trends("marmalade", "lighthouse", people=25)
+    second = client.get(reverse("trending")).content.decode()
+    assert second.index("marmalade") < second.index("lighthouse") and "25 people in the last hour" in second
+    assert "20 people" not in second and second.count('data-testid="trend"') == 2
