@@ -34,6 +34,7 @@ import orjson
 from django.test import override_settings
 
 from bench.load import Server, free_port
+from twitter_site.launcher import web_threads, web_workers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TWEETS_PER_HOUR = 420_000
@@ -524,10 +525,11 @@ def _pages(*, quick: bool, prefix: str) -> dict:
     from accounts.models import User
 
     created, cookie = _page_data()
-    workers = int(os.environ.get("BENCH_WORKERS", "4"))
+    workers = int(os.environ.get("BENCH_WORKERS", "0")) or web_workers()  # by default as ./chirp run
     seconds = 5 if quick else 15
     port = free_port()
-    result: dict = {"server": f"granian wsgi, {workers} workers", "tool": "wrk -t1 -c16", "seconds": seconds}
+    server = f"granian wsgi, {workers} workers x {web_threads()} threads"
+    result: dict = {"server": server, "tool": "wrk -t1 -c16", "seconds": seconds}
     try:
         with Server(port, workers, env={"CHIRP_TRENDING_PREFIX": prefix}, drop=("CHIRP_TESTING",)):
             base = f"http://127.0.0.1:{port}"
