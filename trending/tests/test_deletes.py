@@ -4,19 +4,8 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from trending import scoring
 from tweets.services import create_tweet, delete_tweet, remove_tweet, retweet, undo_retweet
-
-
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    def call(fn, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(**kwargs)
-
-    return call
 
 
 def _engagement(tweet) -> dict | None:

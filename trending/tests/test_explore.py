@@ -14,17 +14,6 @@ from tweets.services import create_tweet, like_tweet, retweet, unlike_tweet
 
 
 @pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Run a service and its after-commit hooks (the trending counters) now."""
-
-    def call(fn, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(**kwargs)
-
-    return call
-
-
-@pytest.fixture
 def popular_world(make_user, run):
     alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
     hot = run(create_tweet, author=alice, text="Hot take: tabs are fine")

@@ -15,15 +15,6 @@ from tweets.services import create_tweet
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    def call(fn, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(**kwargs)
-
-    return call
-
-
 def _rank(tweets: list, *, likes: int = 5) -> None:
     """Store a Popular snapshot ranking ``tweets`` in order, as the job would (with its version stamp)."""
     entries = [
