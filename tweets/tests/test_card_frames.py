@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.template.loader import get_template
-from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.services import suspend_user, update_profile
@@ -15,26 +14,19 @@ from timelines import cache
 from timelines.selectors import hydrate
 from tweets import services
 from tweets.templatetags import frames, tweets_tags
+from tweets.tests.requests import request_as
 
 pytestmark = pytest.mark.django_db
 
 
-def _request(user):
-    from django.contrib.auth.models import AnonymousUser
-
-    request = RequestFactory().get("/")
-    request.user = user or AnonymousUser()
-    return request
-
-
 def _framed(card: dict, user) -> str:
     template = get_template("tweets/_tweet.html")
-    return template.render({"t": card}, _request(user))
+    return template.render({"t": card}, request_as(user))
 
 
 def _plain(card: dict, user) -> str:
     """The card as Django renders tweets/_tweet_card.html with no frame at all."""
-    return get_template("tweets/_tweet_card.html").render({"t": card}, _request(user))
+    return get_template("tweets/_tweet_card.html").render({"t": card}, request_as(user))
 
 
 def _same_token(html: str) -> str:
@@ -68,7 +60,7 @@ def test_a_framed_card_is_the_template_rendered_plainly(world, viewer):
         assert _same_token(_framed(card, user)) == expected  # served from the frame the first call built
 
 
-def test_counters_csrf_token_and_relative_time_are_filled_per_request(world, run_hooks, monkeypatch):
+def test_counters_csrf_token_and_relative_time_are_filled_perrequest_as(world, run_hooks, monkeypatch):
     alice, carol = world["alice"], world["carol"]
     original_id = world["ids"][-1]
     card = hydrate([original_id], carol)[0]

@@ -5,27 +5,21 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.template import RequestContext, Template
 from django.template.loader import get_template
-from django.test import RequestFactory
+
+from tweets.tests.requests import request_as
 
 pytestmark = pytest.mark.django_db
 
 
-def _request(user):
-    request = RequestFactory().get("/")
-    request.user = user or AnonymousUser()
-    return request
-
-
 def _framed(nav: str, user) -> str:
-    context = RequestContext(_request(user), {"nav": nav})
+    context = RequestContext(request_as(user), {"nav": nav})
     return Template("{% load layout_tags %}{% head_links %}|{% sidenav %}").render(context)
 
 
 def _plain(nav: str, user) -> str:
-    request = _request(user)
+    request = request_as(user)
     head = get_template("layout/_head_links.html").render({}, request)
     return head + "|" + get_template("layout/_sidenav.html").render({"nav": nav}, request)
 
