@@ -5,16 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tweets.models import Tweet
+from twitter_site.tests.errors import api_error
 
 pytestmark = pytest.mark.django_db
-
-
-def _error(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error"} and {"code", "message"} <= set(body["error"])
-    return body["error"]
 
 
 @pytest.fixture
@@ -26,33 +19,33 @@ def alice(auth_client):
 @pytest.mark.parametrize("value", ["0", 0])
 def test_reply_to_or_quote_of_zero_is_404_not_a_plain_tweet(alice, field, value):
     """ "0" used to be falsy and silently dropped: the tweet was posted as if no parent had been named."""
-    _error(alice.post("/api/v1/tweets", {"text": "hi", field: value}, format="json"), 404)
+    api_error(alice.post("/api/v1/tweets", {"text": "hi", field: value}, format="json"), 404)
     assert not Tweet.objects.exists()
 
 
 @pytest.mark.parametrize("value", ["١٢٣", "１２３", "-1", "1.5", "", " 1", True, 1.5, [], {}])
 def test_tweet_ids_in_bodies_are_ascii_digits(alice, value):
-    error = _error(alice.post("/api/v1/tweets", {"text": "hi", "reply_to": value}, format="json"), 400)
+    error = api_error(alice.post("/api/v1/tweets", {"text": "hi", "reply_to": value}, format="json"), 400)
     assert list(error["fields"]) == ["reply_to"]
     assert not Tweet.objects.exists()
 
 
 def test_huge_tweet_ids_are_404_not_overflow(alice):
     huge = "9" * 30
-    _error(alice.post("/api/v1/tweets", {"text": "hi", "quote_of": huge}, format="json"), 404)
-    _error(alice.get(f"/api/v1/tweets/{huge}"), 404)
-    _error(alice.post(f"/api/v1/tweets/{huge}/like"), 404)
+    api_error(alice.post("/api/v1/tweets", {"text": "hi", "quote_of": huge}, format="json"), 404)
+    api_error(alice.get(f"/api/v1/tweets/{huge}"), 404)
+    api_error(alice.post(f"/api/v1/tweets/{huge}/like"), 404)
     assert not Tweet.objects.exists()
 
 
 def test_empty_text_is_400_with_the_rule_message(alice):
     for method, path in (("post", "/api/v1/tweets"),):
-        error = _error(getattr(alice, method)(path, {"text": ""}, format="json"), 400)
+        error = api_error(getattr(alice, method)(path, {"text": ""}, format="json"), 400)
         assert error["fields"]["text"] == ["Write something first: a tweet cannot be empty or only spaces."]
     created = alice.post("/api/v1/tweets", {"text": "first"}, format="json").json()
-    error = _error(alice.patch(f"/api/v1/tweets/{created['id']}", {"text": ""}, format="json"), 400)
+    error = api_error(alice.patch(f"/api/v1/tweets/{created['id']}", {"text": ""}, format="json"), 400)
     assert error["fields"]["text"] == ["Write something first: a tweet cannot be empty or only spaces."]
-    error = _error(alice.patch(f"/api/v1/tweets/{created['id']}", {}, format="json"), 400)
+    error = api_error(alice.patch(f"/api/v1/tweets/{created['id']}", {}, format="json"), 400)
     assert list(error["fields"]) == ["text"]
     assert Tweet.objects.get().versions.count() == 1
 
@@ -60,7 +53,7 @@ def test_empty_text_is_400_with_the_rule_message(alice):
 @pytest.mark.parametrize("escaped", ["a\\u0000b", "a\\ud800b"])
 def test_nul_and_lone_surrogates_in_text_are_400(alice, escaped):
     body = f'{{"text": "{escaped}"}}'  # JSON escapes: the test client cannot encode a lone surrogate
-    error = _error(alice.generic("POST", "/api/v1/tweets", body, content_type="application/json"), 400)
+    error = api_error(alice.generic("POST", "/api/v1/tweets", body, content_type="application/json"), 400)
     assert list(error["fields"]) == ["text"]
     assert not Tweet.objects.exists()
 
@@ -79,13 +72,13 @@ def test_bad_or_out_of_range_cursors_never_500(api_client, make_user, cursor):
         response = api_client.get(f"{path}?cursor={cursor}")
         assert response.status_code in (200, 400), (path, response.content)
         if response.status_code == 400:
-            assert list(_error(response, 400)["fields"]) == ["cursor"]
+            assert list(api_error(response, 400)["fields"]) == ["cursor"]
 
 
 def test_non_object_json_body_is_400(alice):
     for body in ("[1, 2]", '"text"', "3", "null"):
         response = alice.generic("POST", "/api/v1/tweets", body, content_type="application/json")
-        assert _error(response, 400)["fields"], body
+        assert api_error(response, 400)["fields"], body
     assert not Tweet.objects.exists()
 
 
