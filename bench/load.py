@@ -72,12 +72,17 @@ class Server:
         raise RuntimeError("granian did not start")
 
     def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        stop_group(self.process, 10)
+
+
+def stop_group(process: subprocess.Popen | None, timeout: float) -> None:
+    """Stop a child started with ``start_new_session`` and its children: SIGTERM, then SIGKILL."""
+    if process and process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 # --------------------------------------------------------------------------- a tiny HTTP/1.1 client
