@@ -154,22 +154,6 @@ def splice(blob: bytes, counts: tuple[int, int, int, int], liked: bool, retweete
     return blob[:-1] + tail
 
 
-def get_payloads(ids: Sequence[int]) -> dict[int, dict]:
-    """Return payload dicts by id (viewer-independent), cached ones from Redis, the rest built."""
-    if not ids:
-        return {}
-    try:
-        _, entries = fetch(list(ids), None)
-    except RedisError:
-        log.warning("payload cache unavailable; building from PostgreSQL", exc_info=True)
-        entries = [Entry(int(i)) for i in ids]
-    found = {e.id: orjson.loads(e.blob) for e in entries if e.blob is not None}
-    missing = [e.id for e in entries if e.blob is None]
-    if missing:
-        found.update({tweet_id: orjson.loads(blob) for tweet_id, (blob, _, _) in build(missing).items()})
-    return found
-
-
 def _forget(ids) -> int:
     keys = [payload_key(i) for i in ids]
     try:

@@ -327,11 +327,11 @@ def test_writes_are_rate_limited_with_a_429(alice, bob, settings):
 
 
 def test_an_edit_drops_the_cached_payload_so_timelines_show_the_new_text(alice, django_capture_on_commit_callbacks):
-    from timelines.cache import get_payloads
+    from timelines.selectors import hydrate
 
     a, _ = alice
     root = tweet(a, "before")
-    assert get_payloads([int(root["id"])])[int(root["id"])]["text"] == "before"  # now cached
+    assert hydrate([int(root["id"])], None)[0]["text"] == "before"  # now cached
     with django_capture_on_commit_callbacks(execute=True):
         a.patch(f"/api/v1/tweets/{root['id']}", {"text": "after"}, format="json")
-    assert get_payloads([int(root["id"])])[int(root["id"])]["text"] == "after"
+    assert hydrate([int(root["id"])], None)[0]["text"] == "after"
