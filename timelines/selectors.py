@@ -112,9 +112,10 @@ def _entries(ids: Sequence[int], viewer) -> list[cache.Entry]:
     viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
     try:
         horizon, entries = cache.fetch(ids, viewer_id)
+        redis_up = True
     except RedisError:
         log.warning("card cache unavailable; cards from PostgreSQL", exc_info=True)
-        horizon, entries = None, [cache.Entry(i) for i in ids]
+        horizon, entries, redis_up = None, [cache.Entry(i) for i in ids], False
     missing = [e.id for e in entries if e.blob is None]
     if missing:
         built = cache.build(missing)
@@ -128,7 +129,7 @@ def _entries(ids: Sequence[int], viewer) -> list[cache.Entry]:
             continue
         shown.add(entry.shown)
         live.append(entry)
-    if viewer_id and horizon is None and any(e.liked is None for e in live):
+    if viewer_id and redis_up and horizon is None and any(e.liked is None for e in live):
         horizon, liked, retweeted = hotcache.fill_viewer(viewer_id)
         for entry in live:
             if entry.shown >= horizon:
@@ -140,14 +141,11 @@ def _entries(ids: Sequence[int], viewer) -> list[cache.Entry]:
         for entry in live:
             c = counts.get(entry.shown, ZERO_COUNTS)
             if entry.counts is None:
-                entry.counts = (c["likes"], c["retweets"], c["replies"], c["quotes"])
+                entry.counts = tuple(c[name] for name in ZERO_COUNTS)
             if entry.liked is None:
                 flags = state.get(entry.shown, NO_STATE)
                 entry.liked, entry.retweeted = flags["liked"], flags["retweeted"]
-        try:
-            hotcache.store_counts(fresh)
-        except RedisError:
-            log.warning("could not cache counters", exc_info=True)
+        hotcache.store_counts(fresh)
     return live
 
 
@@ -156,7 +154,7 @@ def hydrate(ids: Sequence[int], viewer) -> list[dict]:
     return [
         {
             **orjson.loads(e.blob),
-            "counts": dict(zip(("likes", "retweets", "replies", "quotes"), e.counts)),
+            "counts": dict(zip(ZERO_COUNTS, e.counts)),
             "viewer": {"liked": bool(e.liked), "retweeted": bool(e.retweeted)},
         }
         for e in _entries(ids, viewer)

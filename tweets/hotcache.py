@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 COUNTS_TTL = 6 * 3600
 # Flags have no healer like the flush: a flag write lost to a Redis error lasts until the hash expires.
 FLAGS_TTL = 3600
-COUNT_FIELDS = ("l", "r", "p", "q")
 COUNT_NAMES = {"likes": "l", "retweets": "r", "replies": "p", "quotes": "q"}
 FILL_MAX = 10_000  # flags loaded per fill at most: a heavier liker gets a more recent horizon
 
@@ -148,7 +147,7 @@ def refresh_counts(counts: Mapping[int, Mapping[str, int]]) -> None:
         chunk = items[start : start + 500]
         args: list = []
         for _, c in chunk:
-            args += [c["likes"], c["retweets"], c["replies"], c["quotes"]]
+            args += [c[name] for name in COUNT_NAMES]
         _quietly("refresh counters", _run, "refresh", _REFRESH, [counts_key(t) for t, _ in chunk], args)
 
 
@@ -156,15 +155,15 @@ def refresh_counts(counts: Mapping[int, Mapping[str, int]]) -> None:
 
 
 def store_counts(counts: Mapping[int, Mapping[str, int]]) -> None:
-    """Cache counters read from PostgreSQL (a reader's miss)."""
+    """Cache counters read from PostgreSQL (a reader's miss); a Redis error only logs."""
     if not counts:
         return
     pipe = _redis().pipeline(transaction=False)
     for tweet_id, c in counts.items():
         key = counts_key(tweet_id)
-        pipe.hset(key, mapping={"l": c["likes"], "r": c["retweets"], "p": c["replies"], "q": c["quotes"]})
+        pipe.hset(key, mapping={field: c[name] for name, field in COUNT_NAMES.items()})
         pipe.expire(key, COUNTS_TTL)
-    pipe.execute()
+    _quietly("cache counters", pipe.execute)
 
 
 def horizon_id(now=None) -> int:
