@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import orjson
 from redis.exceptions import RedisError
 
+from timelines import feeds
 from timelines.feeds import redis
 from tweets import hotcache
 
@@ -79,16 +80,6 @@ end
 return out
 """
 
-_script_cache: dict[str, object] = {}
-
-
-def _fetch_script():
-    connection = redis()
-    script = _script_cache.get("fetch")
-    if script is None or script.registered_client is not connection:
-        script = _script_cache["fetch"] = connection.register_script(_FETCH)
-    return script
-
 
 def _flag(member: int, horizon: int | None, shown: int) -> bool | None:
     """Return a flag: set if in the set; else off when the set covers the id (>= horizon), else unknown."""
@@ -101,7 +92,7 @@ def _flag(member: int, horizon: int | None, shown: int) -> bool | None:
 
 def fetch(ids: Sequence[int], viewer_id: int | None) -> tuple[int | None, list[Entry]]:
     """Return (the viewer's flag horizon or None, an Entry per id) in one round trip. Raises RedisError."""
-    reply = _fetch_script()(
+    reply = feeds.lua_script("fetch", _FETCH)(
         keys=list(hotcache.flag_keys(viewer_id or 0)),
         args=[payload_prefix(), hotcache.counts_prefix(), "1" if viewer_id else "0", *ids],
     )

@@ -160,7 +160,8 @@ return changed
 _scripts: dict[str, object] = {}
 
 
-def _script(name: str, body: str):
+def lua_script(name: str, body: str):
+    """Return the Lua script ``body`` registered on the current client (again after a reconnect)."""
     script = _scripts.get(name)
     connection = redis()
     if script is None or script.registered_client is not connection:
@@ -177,7 +178,7 @@ def push(*, tweet_id: int, follower_ids: Sequence[int], original_id: int | None 
 
     Return (feeds changed, online followers whose feed changed). Idempotent.
     """
-    script = _script("push", _PUSH)
+    script = lua_script("push", _PUSH)
     changed, live = 0, []
     for start in range(0, len(follower_ids), CHUNK):
         chunk = follower_ids[start : start + CHUNK]
@@ -195,7 +196,7 @@ def remove(*, tweet_ids: Sequence[int], user_ids: Iterable[int]) -> int:
     """Remove tweet ids from the feeds of ``user_ids``; return the number of feeds changed."""
     if not tweet_ids:
         return 0
-    script = _script("remove", _REMOVE)
+    script = lua_script("remove", _REMOVE)
     users = list(user_ids)
     changed = 0
     for start in range(0, len(users), CHUNK):
@@ -206,7 +207,7 @@ def remove(*, tweet_ids: Sequence[int], user_ids: Iterable[int]) -> int:
 
 def add_entries(*, user_id: int, entries: Sequence[tuple[int, int | None]]) -> int:
     """Add (tweet id, original id) entries to an existing feed, oldest first, with the reblog rule."""
-    script = _script("push", _PUSH)
+    script = lua_script("push", _PUSH)
     changed = 0
     for tweet_id, original_id in sorted(entries):
         keys = [online_key(), home_feed_key(user_id), home_reblogs_key(user_id)]
@@ -267,7 +268,7 @@ def member_ids(*, user_id: int) -> list[int]:
 
 def add_celebrity(*, author_id: int, follower_ids: Sequence[int]) -> int:
     """Mark ``author_id`` as merged-at-read-time in the existing feeds of ``follower_ids``."""
-    script = _script("add_celeb", _ADD_CELEB)
+    script = lua_script("add_celeb", _ADD_CELEB)
     changed = 0
     for start in range(0, len(follower_ids), CHUNK):
         keys: list[str] = []
@@ -320,7 +321,7 @@ def read(*, user_id: int, before: int | None, limit: int):
     the page.
     """
     max_score = "+inf" if before is None else score_of(before)
-    script = _script("read", _READ)
+    script = lua_script("read", _READ)
     result = script(
         keys=[home_feed_key(user_id), home_celebs_key(user_id)], args=[max_score, limit, author_recent_prefix()]
     )
