@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import orjson
 from redis.exceptions import RedisError
 
-from timelines import feeds
 from timelines.feeds import redis
 from tweets import hotcache
+from twitter_site import lua
 
 PAYLOAD_TTL = 3600
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def _flag(member: int, horizon: int | None, shown: int) -> bool | None:
 
 def fetch(ids: Sequence[int], viewer_id: int | None) -> tuple[int | None, list[Entry]]:
     """Return (the viewer's flag horizon or None, an Entry per id) in one round trip. Raises RedisError."""
-    reply = feeds.lua_script("fetch", _FETCH)(
+    reply = lua.script("fetch", _FETCH)(
         keys=list(hotcache.flag_keys(viewer_id or 0)),
         args=[payload_prefix(), hotcache.counts_prefix(), "1" if viewer_id else "0", *ids],
     )

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django_redis import get_redis_connection
 
+from twitter_site import lua
 from twitter_site.snowflake import TIME_SHIFT
 
 SENTINEL = "0"
@@ -157,19 +158,6 @@ end
 return changed
 """
 
-_scripts: dict[str, object] = {}
-
-
-def lua_script(name: str, body: str):
-    """Return the Lua script ``body`` registered on the current client (again after a reconnect)."""
-    script = _scripts.get(name)
-    connection = redis()
-    if script is None or script.registered_client is not connection:
-        script = connection.register_script(body)
-        _scripts[name] = script
-    return script
-
-
 # --------------------------------------------------------------------------- writes
 
 
@@ -178,7 +166,7 @@ def push(*, tweet_id: int, follower_ids: Sequence[int], original_id: int | None 
 
     Return (feeds changed, online followers whose feed changed). Idempotent.
     """
-    script = lua_script("push", _PUSH)
+    script = lua.script("push", _PUSH)
     changed, live = 0, []
     for start in range(0, len(follower_ids), CHUNK):
         chunk = follower_ids[start : start + CHUNK]
@@ -196,7 +184,7 @@ def remove(*, tweet_ids: Sequence[int], user_ids: Iterable[int]) -> int:
     """Remove tweet ids from the feeds of ``user_ids``; return the number of feeds changed."""
     if not tweet_ids:
         return 0
-    script = lua_script("remove", _REMOVE)
+    script = lua.script("remove", _REMOVE)
     users = list(user_ids)
     changed = 0
     for start in range(0, len(users), CHUNK):
@@ -207,7 +195,7 @@ def remove(*, tweet_ids: Sequence[int], user_ids: Iterable[int]) -> int:
 
 def add_entries(*, user_id: int, entries: Sequence[tuple[int, int | None]]) -> int:
     """Add (tweet id, original id) entries to an existing feed, oldest first, with the reblog rule."""
-    script = lua_script("push", _PUSH)
+    script = lua.script("push", _PUSH)
     changed = 0
     for tweet_id, original_id in sorted(entries):
         keys = [online_key(), home_feed_key(user_id), home_reblogs_key(user_id)]
@@ -268,7 +256,7 @@ def member_ids(*, user_id: int) -> list[int]:
 
 def add_celebrity(*, author_id: int, follower_ids: Sequence[int]) -> int:
     """Mark ``author_id`` as merged-at-read-time in the existing feeds of ``follower_ids``."""
-    script = lua_script("add_celeb", _ADD_CELEB)
+    script = lua.script("add_celeb", _ADD_CELEB)
     changed = 0
     for start in range(0, len(follower_ids), CHUNK):
         keys: list[str] = []
@@ -321,7 +309,7 @@ def read(*, user_id: int, before: int | None, limit: int):
     the page.
     """
     max_score = "+inf" if before is None else score_of(before)
-    script = lua_script("read", _READ)
+    script = lua.script("read", _READ)
     result = script(
         keys=[home_feed_key(user_id), home_celebs_key(user_id)], args=[max_score, limit, author_recent_prefix()]
     )

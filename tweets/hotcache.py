@@ -29,6 +29,7 @@ from django.utils import timezone
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
+from twitter_site import lua
 from twitter_site.snowflake import id_at
 
 log = logging.getLogger(__name__)
@@ -101,15 +102,9 @@ for k = 1, 3 do redis.call('EXPIRE', KEYS[k], ARGV[2]) end
 return 0
 """
 
-_scripts: dict[str, object] = {}
-
 
 def _run(name: str, body: str, keys: Sequence[str], args: Sequence) -> None:
-    connection_ = _redis()
-    script = _scripts.get(name)
-    if script is None or script.registered_client is not connection_:
-        script = _scripts[name] = connection_.register_script(body)
-    script(keys=list(keys), args=list(args))
+    lua.script(name, body)(keys=list(keys), args=list(args))
 
 
 def _quietly(what: str, call, *args) -> None:

@@ -1,0 +1,21 @@
+"""Lua scripts on the project's Redis: each registered once per process and client.
+
+``script(name, body)`` returns a redis-py ``Script`` bound to the current connection (again after
+the connection is replaced, as in tests that restart Redis); calling it sends EVALSHA, and loads
+the body when the server does not know it yet.
+"""
+
+from __future__ import annotations
+
+from django_redis import get_redis_connection
+
+_scripts: dict[str, object] = {}
+
+
+def script(name: str, body: str):
+    """Return the Lua script ``body`` registered under ``name`` on the current client."""
+    client = get_redis_connection("default")
+    registered = _scripts.get(name)
+    if registered is None or registered.registered_client is not client:
+        registered = _scripts[name] = client.register_script(body)
+    return registered
