@@ -96,7 +96,14 @@ CACHES = {
             # fall back to PostgreSQL) instead of failing the page.
             "IGNORE_EXCEPTIONS": True,
         },
-    }
+    },
+}
+# Sessions as JSON, so that one Lua call reads a session and the Redis copy of the person it names
+# (accounts/sessions.py); the same Redis and connection pool as the default cache.
+CACHES["sessions"] = {
+    **CACHES["default"],
+    "KEY_PREFIX": "s",
+    "OPTIONS": {**CACHES["default"]["OPTIONS"], "SERIALIZER": "django_redis.serializers.json.JSONSerializer"},
 }
 
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
@@ -173,6 +180,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "twitter_site.context_processors.site",
+                "twitter_site.csrf.context_processor",  # one token per request, cheaply (overrides Django's)
             ],
         },
     }
@@ -213,7 +221,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "accounts.sessions"  # cached_db, read with the person's Redis copy
+SESSION_CACHE_ALIAS = "sessions"
 
 # --------------------------------------------------------------------------- API
 

@@ -36,10 +36,11 @@ from typing import Any
 
 from django.contrib.messages import get_messages
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.template import Context, RequestContext
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
+
+from twitter_site import csrf
 
 Compute = Callable[[dict], Any]  # the values of one request -> what goes into the hole
 
@@ -70,8 +71,13 @@ class FrameBuilder:
         self.computes.append(compute)
         return marker
 
-    def slot(self, name: str, *path: str) -> Hole:
+    def slot(self, name: str, *path: str | int) -> Hole:
         """Return a hole filled from ``values[name][path...]`` (a counter, the CSRF token)."""
+        if not path:
+            return self.hole(lambda values: values[name])
+        if len(path) == 2:  # a card's counter in a page body: values["counts"][i]["likes"]
+            first, second = path
+            return self.hole(lambda values: values[name][first][second])
 
         def compute(values: dict) -> Any:
             value = values[name]
@@ -89,22 +95,29 @@ def current_builder() -> FrameBuilder:
     return builder
 
 
+def _text(value: Any) -> str:
+    """Return a hole's value as HTML, escaped like a template variable (not when it is safe text)."""
+    if isinstance(value, SafeString):
+        return value
+    text = str(value)
+    # Letters and digits (counters, "5m", the CSRF token) have nothing to escape.
+    return text if text.isalnum() else html.escape(text)
+
+
 class Frame:
     """Constant chunks of rendered text with holes between them."""
 
-    __slots__ = ("chunks", "holes")
+    __slots__ = ("first", "pairs")
 
     def __init__(self, chunks: list[str], holes: list[Compute]) -> None:
-        self.chunks = chunks
-        self.holes = holes
+        self.first = chunks[0]
+        self.pairs = list(zip(holes, chunks[1:], strict=True))
 
     def fill(self, values: dict) -> str:
         """Return the frame's text with this request's values in its holes (escaped like any variable)."""
-        chunks = self.chunks
-        out = [chunks[0]]
-        for compute, chunk in zip(self.holes, chunks[1:]):
-            value = compute(values)
-            out.append(value if isinstance(value, SafeString) else html.escape(str(value)))
+        out = [self.first]
+        for compute, chunk in self.pairs:
+            out.append(_text(compute(values)))
             out.append(chunk)
         return "".join(out)
 
@@ -189,30 +202,22 @@ def render(
     return mark_safe(cache.get_or_build((template_name, *key), build_html).fill(values))
 
 
-def csrf_token(request, masked=None) -> str:
-    """Return this request's masked CSRF token, masked once per request.
-
-    Each ``get_token`` call masks the secret anew (32 ``os.urandom`` calls); a page of cards and
-    its layout need one token, not one per render. ``masked``: a token this request already has
-    (the context processor's), used instead of a new one if none is kept yet.
-    """
-    token = getattr(request, "_frames_csrf_token", None)
-    if token is None:
-        token = request._frames_csrf_token = str(masked) if masked is not None else get_token(request)
-    return token
+def csrf_token(request) -> str:
+    """Return this request's masked CSRF token: one per request (``twitter_site.csrf.token``)."""
+    return csrf.token(request)
 
 
 def context_csrf(context) -> str | None:
-    """Return the CSRF token a frame's hole gets in ``context``: the request's (see ``csrf_token``), None without one.
+    """Return the CSRF token a frame's hole gets in ``context``: the request's, None without one.
 
-    The context's own token (the context processor's, lazy) becomes the request's, so that the
-    template's ``{{ csrf_token }}`` and every frame of the response show the same one.
+    The request's one token (``twitter_site.csrf``), so that the template's ``{{ csrf_token }}``
+    and every frame of the response show the same one.
     """
     token = context.get("csrf_token")
     request = context.get("request")
     if token is None or request is None or isinstance(token, Hole):  # a hole: an enclosing frame's
         return token
-    return csrf_token(request, token)
+    return csrf.token(request)
 
 
 def csrf_slot(builder: FrameBuilder, token) -> dict:
