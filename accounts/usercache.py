@@ -46,6 +46,7 @@ from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
 from accounts.models import Follow, User
+from twitter_site import lua
 
 log = logging.getLogger(__name__)
 
@@ -168,14 +169,7 @@ def _remember_user(user: User, generation: str) -> None:
         log.warning("could not remember user %s", user.pk, exc_info=True)
 
 
-def _recall_user(user_id: int) -> tuple[User, str] | None:
-    try:
-        raw = _redis().get(user_key(user_id))
-    except RedisError:
-        log.warning("could not read cached user %s", user_id, exc_info=True)
-        return None
-    if raw is None:
-        return None
+def _copy_of(raw: bytes) -> tuple[User, str]:
     entry = orjson.loads(raw)
     values = [
         datetime.fromisoformat(value) if name in _DATETIMES and value is not None else value
@@ -184,11 +178,46 @@ def _recall_user(user_id: int) -> tuple[User, str] | None:
     return User.from_db("default", list(CACHED_FIELDS), values), entry["auth"]
 
 
+def _recall_user(user_id: int) -> tuple[User, str] | None:
+    try:
+        raw = _redis().get(user_key(user_id))
+    except RedisError:
+        log.warning("could not read cached user %s", user_id, exc_info=True)
+        return None
+    return None if raw is None else _copy_of(raw)
+
+
+# The session (a JSON cache entry, ``accounts.sessions``) and the copy of the person it names, in
+# one round trip. KEYS: the session's cache key. ARGV: the copies' key prefix. Returns {session
+# or false, copy or false}. The copy's key is not in KEYS (it depends on the session): one Redis.
+_SESSION_AND_USER = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return {false, false} end
+local ok, data = pcall(cjson.decode, raw)
+if not ok or type(data) ~= 'table' then return {raw, false} end
+local id = data['_auth_user_id']
+if type(id) ~= 'string' or not string.match(id, '^%d+$') then return {raw, false} end
+return {raw, redis.call('GET', ARGV[1] .. id)}
+"""
+NOT_READ = object()  # a session store's ``user_copy`` when the copy was not read with the session
+
+
+def read_session(cache_key: str) -> tuple[bytes, bytes | None] | None:
+    """Return (the cached session's bytes, the Redis copy of the person it names or None); None on a miss or an outage."""
+    try:
+        raw, copy = lua.script("session_and_user", _SESSION_AND_USER)(keys=[cache_key], args=[user_key("")])
+    except RedisError:
+        log.warning("could not read the cached session", exc_info=True)
+        return None
+    return None if raw is None else (raw, copy)
+
+
 def install(request) -> None:
     """Put the signed-in user on ``request.user`` from Redis when the copy is valid for this session.
 
     Must run after Django's ``AuthenticationMiddleware`` and before anything reads ``request.user``.
-    On a miss, Django's own lookup runs (one query) and its result is remembered.
+    On a miss, Django's own lookup runs (one query) and its result is remembered. The copy comes
+    with the session when the session engine read both (``accounts.sessions``), else one GET.
     """
     session = getattr(request, "session", None)
     if session is None:
@@ -200,8 +229,9 @@ def install(request) -> None:
         user_id = int(user_id)
     except (TypeError, ValueError):
         return
-    recalled = _recall_user(user_id)
-    if recalled is not None:
+    copy = getattr(session, "user_copy", NOT_READ)
+    recalled = _recall_user(user_id) if copy is NOT_READ else _copy_of(copy) if copy is not None else None
+    if recalled is not None and recalled[0].pk == user_id:
         user, auth_hash = recalled
         session_hash = session.get(HASH_SESSION_KEY)
         if user.is_active and session_hash and constant_time_compare(session_hash, auth_hash):

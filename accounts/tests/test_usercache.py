@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 from django.db import connection
 from django.test import Client
@@ -149,3 +150,33 @@ def test_follow_buttons_in_people_lists_flip_at_once(make_user):
     assert 'aria-label="Unfollow @bob"' in client.get("/@carol/following").content.decode()
     client.post("/@bob/unfollow")
     assert 'aria-label="Follow @bob"' in client.get("/@carol/following").content.decode()
+
+
+def test_the_session_and_the_copy_come_in_one_redis_call(make_user):
+    """accounts.sessions reads the JSON session and the copy of the person it names with one Lua call."""
+    alice = make_user("alice")
+    client = signed_in(alice)
+    response = client.get("/explore/trending")
+    session = response.wsgi_request.session
+    assert isinstance(session.user_copy, bytes)  # read with the session: no second call
+    assert response.wsgi_request.user.pk == alice.pk and response.wsgi_request.user.get_deferred_fields()
+
+    raw, copy = usercache.read_session(session._cache.make_and_validate_key(session.cache_key))
+    assert orjson.loads(raw)["_auth_user_id"] == str(alice.pk)  # JSON, readable by the Lua call
+    assert copy == session.user_copy
+
+    usercache.forget_user(alice.pk)
+    _, queries = user_queries(client)
+    assert len(queries) == 1  # no copy: Django's own lookup, which is remembered again
+    again = client.get("/explore/trending").wsgi_request.session.user_copy
+    assert isinstance(again, bytes)
+
+
+def test_a_session_missing_from_redis_is_read_from_postgresql(make_user):
+    alice = make_user("alice", display_name="Alice A")
+    client = signed_in(alice)
+    session = client.get("/explore/trending").wsgi_request.session
+    session._cache.delete(session.cache_key)  # Redis lost it (or evicted it)
+    html, _ = user_queries(client)
+    assert "Alice A" in html  # still signed in
+    assert client.get("/explore/trending").wsgi_request.session.user_copy is not usercache.NOT_READ  # cached again

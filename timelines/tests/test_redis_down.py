@@ -58,8 +58,8 @@ class ThrowawayRedis:
 def redis_server(settings, tmp_path):
     server = ThrowawayRedis(tmp_path)
     server.start()
-    caches = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": server.url}}
-    settings.CACHES = caches  # django_redis reconnects through the new settings
+    # Every cache (the default one and the sessions') is on the one Redis.
+    settings.CACHES = {alias: {**conf, "LOCATION": server.url} for alias, conf in settings.CACHES.items()}
     yield server
     server.stop()
 
@@ -99,7 +99,7 @@ def test_served_from_postgres_while_redis_is_down_and_healed_after(redis_server,
 
 
 def test_home_page_is_served_while_redis_is_down(redis_server, person, act, client, settings):
-    # Browser sessions use the cached_db engine on the same Redis: the settings tell django-redis
+    # Browser sessions are cached (accounts.sessions) on the same Redis: the settings tell django-redis
     # to ignore cache errors, so the session falls back to PostgreSQL and the page is served.
     assert settings.CACHES["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
     viewer, author = person("viewer"), person("author")
