@@ -97,7 +97,7 @@ def newer_ids(*, user_id: int, since: int) -> tuple[list[int], bool]:
     return ids, len(ids) == len(page.ids) and page.next_cursor is not None
 
 
-def _entries(ids: Sequence[int], viewer) -> list[cache.Entry]:
+def cached_entries(ids: Sequence[int], viewer) -> list[cache.Entry]:
     """Return the visible entries of a page, in order, with payload, counters and flags all known.
 
     One Redis call when everything is cached; misses are filled from PostgreSQL and cached (payloads
@@ -149,21 +149,23 @@ def _entries(ids: Sequence[int], viewer) -> list[cache.Entry]:
     return live
 
 
+def merged_card(entry: cache.Entry) -> dict:
+    """Return an entry's card as ``tweets.presenters.merge`` shapes it."""
+    return {
+        **orjson.loads(entry.blob),
+        "counts": dict(zip(ZERO_COUNTS, entry.counts)),
+        "viewer": {"liked": bool(entry.liked), "retweeted": bool(entry.retweeted)},
+    }
+
+
 def hydrate(ids: Sequence[int], viewer) -> list[dict]:
     """Return merged tweet cards (``tweets.presenters.merge`` shape) for ``ids`` in order."""
-    return [
-        {
-            **orjson.loads(e.blob),
-            "counts": dict(zip(ZERO_COUNTS, e.counts)),
-            "viewer": {"liked": bool(e.liked), "retweeted": bool(e.retweeted)},
-        }
-        for e in _entries(ids, viewer)
-    ]
+    return [merged_card(e) for e in cached_entries(ids, viewer)]
 
 
 def hydrate_json(ids: Sequence[int], viewer) -> list[bytes]:
     """Return the same cards as ``hydrate`` already encoded as JSON, spliced from cached bytes."""
-    return [cache.splice(e.blob, e.counts, bool(e.liked), bool(e.retweeted)) for e in _entries(ids, viewer)]
+    return [cache.splice(e.blob, e.counts, bool(e.liked), bool(e.retweeted)) for e in cached_entries(ids, viewer)]
 
 
 def feed_health(*, user_id: int) -> dict:

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
+from typing import Any
 
 import orjson
 import regex
@@ -31,17 +32,25 @@ def _snapshot(key: str, prepare=None) -> dict | None:
     return pagecache.snapshot(key, prepare)
 
 
-def _without_suspended(snapshot: dict) -> dict:
-    """Drop entries whose author is suspended (one query per ranking run and process).
+def _prepare_popular(snapshot: dict) -> dict:
+    """Drop entries whose author is suspended and note each entry's author (one query per ranking run and process).
 
     The cards come from the payload cache, which a suspension does not clear: this keeps their
-    tweets out of Popular from the next ranking run on.
+    tweets out of Popular from the next ranking run on. Knowing the authors before the cards are
+    read lets a page ask for its follow buttons' states without waiting for the cards.
     """
     from tweets.models import Tweet
 
     ids = [e["id"] for e in snapshot["entries"]]
-    hidden = set(Tweet.objects.filter(pk__in=ids, author__is_active=False).values_list("pk", flat=True))
-    return {**snapshot, "entries": [e for e in snapshot["entries"] if e["id"] not in hidden]}
+    authors = {
+        tweet_id: author_id
+        for tweet_id, author_id, active in Tweet.objects.filter(pk__in=ids).values_list(
+            "pk", "author_id", "author__is_active"
+        )
+        if active
+    }
+    entries = [{**e, "author_id": authors[e["id"]]} for e in snapshot["entries"] if e["id"] in authors]
+    return {**snapshot, "entries": entries}
 
 
 def encode_cursor(rank: int) -> str:
@@ -66,47 +75,84 @@ class PopularPage:
     computed_at: float | None
 
 
-def list_popular(viewer, *, cursor: str | None = None, size: int = PAGE_SIZE) -> PopularPage:
-    """Return one page of the top 100 of the last hour: the card, its engagement, the author's follow state."""
+@dataclass(slots=True)
+class PopularRow:
+    """One entry of a page of Popular before its card is parsed (what a page's frame is keyed by)."""
+
+    rank: int
+    ranked: dict  # the snapshot's entry: id, author_id, score and the people of each kind
+    card: Any  # timelines.cache.Entry: the cached card bytes, live counters and the viewer's flags
+    following: bool  # whether the viewer follows the author
+
+
+@dataclass
+class PopularRows:
+    rows: list[PopularRow]
+    next_cursor: str | None
+    computed_at: float | None
+
+
+SPARES = 5  # entries read after a page's last when some of its tweets were deleted since the job ran
+
+
+def popular_rows(viewer, *, cursor: str | None = None, size: int = PAGE_SIZE) -> PopularRows:
+    """Return one page of the top 100 of the last hour as cached cards: no tweet row read, no card parsed.
+
+    One Redis call for the cards, their counters and the viewer's flags, one for the follow
+    states (signed in). Tweets deleted since the ranking run are skipped and the next entries
+    stand in for them (a second read, only then); the list stays 100 long.
+    """
     from accounts.selectors import followed_ids
-    from timelines.selectors import hydrate
+    from timelines.selectors import cached_entries
 
     start = decode_cursor(cursor)
-    snapshot = _snapshot(counters.popular_snapshot_key(), _without_suspended) or {"computed_at": None, "entries": []}
+    snapshot = _snapshot(counters.popular_snapshot_key(), _prepare_popular) or {"computed_at": None, "entries": []}
     ranked = snapshot["entries"]
-    # A few spare entries stand in for tweets deleted since the job ran; the list stays 100 long.
-    window = ranked[start : start + size + 5]
-    # Cached payloads (one MGET), live counters and viewer state: no tweet rows read per request.
-    cards = {int(card["entry_id"]): card for card in hydrate([e["id"] for e in window], viewer)}
-    live = [e for e in window if e["id"] in cards]
-    shown = live[:size]
     end = min(start + size, 100)
-    authors = {int(cards[e["id"]]["author"]["id"]) for e in shown}
-    following = followed_ids(viewer, authors) if viewer.is_authenticated and authors else set()
-    entries = []
-    for rank, entry in enumerate(shown, start=start + 1):
-        if rank > 100:
-            break
-        card = cards[entry["id"]]
-        author = card["author"]
-        entries.append(
-            {
-                "rank": rank,
-                "tweet": card,
-                "engagement": {
-                    "score": entry["score"],
-                    "likes": entry["like"],
-                    "retweets": entry["retweet"],
-                    "replies": entry["reply"],
-                    "quotes": entry["quote"],
-                },
-                "author": SimpleNamespace(pk=int(author["id"]), username=author["username"], name=author["name"]),
-                "author_following": int(author["id"]) in following,
-                "author_state": {"following": int(author["id"]) in following},
-            }
-        )
-    more = end < min(len(ranked), 100) and len(entries) == size
-    return PopularPage(entries, encode_cursor(end) if more else None, snapshot["computed_at"])
+    window = ranked[start : start + size]
+    cards = {e.id: e for e in cached_entries([r["id"] for r in window], viewer)}
+    if len(cards) < len(window):
+        spares = ranked[start + size : start + size + SPARES]
+        cards.update((e.id, e) for e in cached_entries([r["id"] for r in spares], viewer))
+        window = window + spares
+    shown = [r for r in window if r["id"] in cards][:size]
+    following = followed_ids(viewer, {r["author_id"] for r in shown})
+    rows = [
+        PopularRow(rank, r, cards[r["id"]], r["author_id"] in following)
+        for rank, r in enumerate(shown, start=start + 1)
+        if rank <= 100
+    ]
+    more = end < min(len(ranked), 100) and len(rows) == size
+    return PopularRows(rows, encode_cursor(end) if more else None, snapshot["computed_at"])
+
+
+def popular_entry(row: PopularRow) -> dict:
+    """Return a Popular entry for the API and the templates: the merged card, engagement, author, follow state."""
+    from timelines.selectors import merged_card
+
+    card = merged_card(row.card)
+    author = card["author"]
+    ranked = row.ranked
+    return {
+        "rank": row.rank,
+        "tweet": card,
+        "engagement": {
+            "score": ranked["score"],
+            "likes": ranked["like"],
+            "retweets": ranked["retweet"],
+            "replies": ranked["reply"],
+            "quotes": ranked["quote"],
+        },
+        "author": SimpleNamespace(pk=int(author["id"]), username=author["username"], name=author["name"]),
+        "author_following": row.following,
+        "author_state": {"following": row.following},
+    }
+
+
+def list_popular(viewer, *, cursor: str | None = None, size: int = PAGE_SIZE) -> PopularPage:
+    """Return one page of the top 100 of the last hour: the card, its engagement, the author's follow state."""
+    page = popular_rows(viewer, cursor=cursor, size=size)
+    return PopularPage([popular_entry(row) for row in page.rows], page.next_cursor, page.computed_at)
 
 
 # --------------------------------------------------------------------------- Trending

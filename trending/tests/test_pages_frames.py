@@ -193,8 +193,9 @@ def test_a_framed_signed_in_popular_page_is_the_template_rendered_plainly(ranked
         page = selectors.list_popular(user, cursor=cursor, size=views.PAGE_SIZE)
         context = {"entries": page.entries, "next_url": "/explore/popular?cursor=x" if cursor is None else None}
         plain = render_to_string(views.ENTRIES_TEMPLATE, context, request=_body_request(user))
+        rows = selectors.popular_rows(user, cursor=cursor, size=views.PAGE_SIZE).rows
         for _ in range(2):  # built, then served from the frame
-            framed = views._framed_entries(_body_request(user), context)
+            framed = views._framed_entries(_body_request(user), rows, context["next_url"])
             assert _same_token(framed) == _same_token(plain)
         shown.append(framed)
     # Each position shows: pressed like and retweet, following, own menus and no button for oneself.
@@ -220,8 +221,8 @@ def test_a_framed_popular_page_fills_counters_times_and_token_per_request(ranked
     reader = make_user("reader")
 
     def body() -> str:
-        page = selectors.list_popular(reader, size=views.PAGE_SIZE)
-        return views._framed_entries(_body_request(reader), {"entries": page.entries, "next_url": None})
+        rows = selectors.popular_rows(reader, size=views.PAGE_SIZE).rows
+        return views._framed_entries(_body_request(reader), rows, None)
 
     first = body()
     frames_before = len(views.BODIES._frames)
