@@ -32,7 +32,7 @@ A Redis outage falls back to PostgreSQL and only logs.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import orjson
@@ -266,19 +266,36 @@ def _fill_followees(viewer_id: int) -> list[int] | None:
     return followees if members is followees else None
 
 
+def followees_question(viewer_id: int, user_ids: Sequence[int]) -> tuple[str, list[int]]:
+    """Return the set and members whose SMISMEMBER answers ``followed_among`` (asked within another call)."""
+    return followees_key(viewer_id), [COMPLETE, TOO_MANY, *user_ids]
+
+
+def followed_from_answers(viewer_id: int, user_ids: Sequence[int], answers: Sequence[int] | None) -> set[int]:
+    """Return which of ``user_ids`` the person follows from the answers to ``followees_question``.
+
+    ``answers`` None (Redis failed) or an incomplete set: one query (and the set is filled).
+    """
+    ids = list(user_ids)
+    if answers is not None:
+        complete, too_many, *found = answers
+        if complete and not too_many:
+            return {i for i, yes in zip(ids, found, strict=True) if yes}
+        followees = None if too_many else _fill_followees(viewer_id)
+        if followees is not None:
+            return set(followees) & set(ids)
+    return _followed_from_postgres(viewer_id, ids)
+
+
 def followed_among(viewer_id: int, user_ids: Iterable[int]) -> set[int]:
     """Return which of ``user_ids`` the person ``viewer_id`` follows: one Redis call, a query on a miss."""
     ids = sorted({int(i) for i in user_ids})
     if not ids:
         return set()
+    key, members = followees_question(viewer_id, ids)
     try:
-        complete, too_many, *found = _redis().smismember(followees_key(viewer_id), [COMPLETE, TOO_MANY, *ids])
+        answers = _redis().smismember(key, members)
     except RedisError:
         log.warning("could not read cached followees of %s", viewer_id, exc_info=True)
-        return _followed_from_postgres(viewer_id, ids)
-    if complete and not too_many:
-        return {i for i, yes in zip(ids, found, strict=True) if yes}
-    followees = None if too_many else _fill_followees(viewer_id)
-    if followees is None:
-        return _followed_from_postgres(viewer_id, ids)
-    return set(followees) & set(ids)
+        answers = None
+    return followed_from_answers(viewer_id, ids, answers)

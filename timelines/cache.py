@@ -49,14 +49,17 @@ class Entry:
     retweeted: bool | None = None
 
 
-# KEYS = the viewer's liked set, retweeted set and horizon (any names when anonymous). ARGV: payload
-# prefix, counts prefix, "1" when there is a viewer, then the ids. Returns {horizon, then 9 values
-# per id: j, o, t, l, r, p, q, liked, retweeted} (false where missing; liked / retweeted 1 or 0).
-# Counters and flags are read for visible cards only; the flags of the page with one SMISMEMBER each.
+# KEYS = the viewer's liked set, retweeted set and horizon (any names when anonymous), then the set
+# of an extra question (any name without one). ARGV: payload prefix, counts prefix, "1" when there
+# is a viewer, the number n of members asked of KEYS[4], those members, then the ids. Returns
+# {horizon, then 9 values per id: j, o, t, l, r, p, q, liked, retweeted, then n answers} (false
+# where missing; liked / retweeted / answers 1 or 0). Counters and flags are read for visible cards
+# only; the flags of the page with one SMISMEMBER each.
 _FETCH = """
 local viewer = ARGV[3] == '1'
+local asked = tonumber(ARGV[4])
 local out, shown, slots = {false}, {}, {}
-for i = 4, #ARGV do
+for i = 5 + asked, #ARGV do
   local p = redis.call('HMGET', ARGV[1] .. ARGV[i], 'j', 'o', 't')
   local n = #out
   out[n + 1] = p[1]; out[n + 2] = p[2]; out[n + 3] = p[3]
@@ -77,6 +80,10 @@ if viewer then
     for k, slot in ipairs(slots) do out[slot] = liked[k]; out[slot + 1] = retweeted[k] end
   end
 end
+if asked > 0 then
+  local answers = redis.call('SMISMEMBER', KEYS[4], unpack(ARGV, 5, 4 + asked))
+  for k = 1, asked do out[#out + 1] = answers[k] end
+end
 return out
 """
 
@@ -90,11 +97,18 @@ def _flag(member: int, horizon: int | None, shown: int) -> bool | None:
     return None
 
 
-def fetch(ids: Sequence[int], viewer_id: int | None) -> tuple[int | None, list[Entry]]:
-    """Return (the viewer's flag horizon or None, an Entry per id) in one round trip. Raises RedisError."""
+def fetch(
+    ids: Sequence[int], viewer_id: int | None, ask: tuple[str, Sequence] | None = None
+) -> tuple[int | None, list[Entry], list[int] | None]:
+    """Return (the viewer's flag horizon or None, an Entry per id, the answers to ``ask``) in one round trip.
+
+    ``ask`` = (a set's key, members): whether each member is in that set is answered in the same
+    call (the follow states of a page's authors), None without one. Raises RedisError.
+    """
+    question, members = ask if ask is not None else ("-", ())
     reply = lua.script("fetch", _FETCH)(
-        keys=list(hotcache.flag_keys(viewer_id or 0)),
-        args=[payload_prefix(), hotcache.counts_prefix(), "1" if viewer_id else "0", *ids],
+        keys=[*hotcache.flag_keys(viewer_id or 0), question],
+        args=[payload_prefix(), hotcache.counts_prefix(), "1" if viewer_id else "0", len(members), *members, *ids],
     )
     horizon = int(reply[0]) if reply[0] is not None else None
     entries = []
@@ -109,7 +123,7 @@ def fetch(ids: Sequence[int], viewer_id: int | None) -> tuple[int | None, list[E
                 entry.liked = _flag(liked, horizon, entry.shown)
                 entry.retweeted = _flag(retweeted, horizon, entry.shown)
         entries.append(entry)
-    return horizon, entries
+    return horizon, entries, (reply[1 + 9 * len(ids) :] if ask is not None else None)
 
 
 def build(ids: Sequence[int]) -> dict[int, tuple[bytes, int, bool]]:

@@ -98,12 +98,21 @@ def newer_ids(*, user_id: int, since: int) -> tuple[list[int], bool]:
 
 
 def cached_entries(ids: Sequence[int], viewer) -> list[cache.Entry]:
+    """Return the visible entries of a page, in order, with payload, counters and flags all known (``read_cards``)."""
+    return read_cards(ids, viewer)[0]
+
+
+def read_cards(
+    ids: Sequence[int], viewer, ask: tuple[str, Sequence] | None = None
+) -> tuple[list[cache.Entry], list[int] | None]:
     """Return the visible entries of a page, in order, with payload, counters and flags all known.
 
     One Redis call when everything is cached; misses are filled from PostgreSQL and cached (payloads
     by ``cache.build``, counters and old flags by one ``counts_and_state``, a viewer's recent flags
     by ``hotcache.fill_viewer``). Tombstones are skipped, and an original appears once per page
-    (the newest entry wins). Redis down: everything from PostgreSQL.
+    (the newest entry wins). Redis down: everything from PostgreSQL. ``ask``: a set membership
+    question answered in the same call (``cache.fetch``); its answers come second, None when
+    Redis could not answer.
     """
     from tweets import hotcache
     from tweets.selectors import counts_and_state
@@ -111,11 +120,11 @@ def cached_entries(ids: Sequence[int], viewer) -> list[cache.Entry]:
     ids = [int(i) for i in ids]
     viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
     try:
-        horizon, entries = cache.fetch(ids, viewer_id)
+        horizon, entries, answers = cache.fetch(ids, viewer_id, ask)
         redis_up = True
     except RedisError:
         log.warning("card cache unavailable; cards from PostgreSQL", exc_info=True)
-        horizon, entries, redis_up = None, [cache.Entry(i) for i in ids], False
+        horizon, entries, answers, redis_up = None, [cache.Entry(i) for i in ids], None, False
     missing = [e.id for e in entries if e.blob is None]
     if missing:
         built = cache.build(missing)
@@ -146,7 +155,7 @@ def cached_entries(ids: Sequence[int], viewer) -> list[cache.Entry]:
                 flags = state.get(entry.shown, NO_STATE)
                 entry.liked, entry.retweeted = flags["liked"], flags["retweeted"]
         hotcache.store_counts(fresh)
-    return live
+    return live, answers
 
 
 def merged_card(entry: cache.Entry) -> dict:

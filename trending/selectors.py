@@ -102,21 +102,28 @@ def popular_rows(viewer, *, cursor: str | None = None, size: int = PAGE_SIZE) ->
     states (signed in). Tweets deleted since the ranking run are skipped and the next entries
     stand in for them (a second read, only then); the list stays 100 long.
     """
-    from accounts.selectors import followed_ids
-    from timelines.selectors import cached_entries
+    from accounts import usercache
+    from timelines.selectors import read_cards
 
     start = decode_cursor(cursor)
     snapshot = _snapshot(counters.popular_snapshot_key(), _prepare_popular) or {"computed_at": None, "entries": []}
     ranked = snapshot["entries"]
     end = min(start + size, 100)
     window = ranked[start : start + size]
-    cards = {e.id: e for e in cached_entries([r["id"] for r in window], viewer)}
+    signed_in = viewer is not None and viewer.is_authenticated
+    # The follow states of the authors come with the cards (one round trip).
+    authors = sorted({r["author_id"] for r in window})
+    ask = usercache.followees_question(viewer.pk, authors) if signed_in and authors else None
+    entries, answers = read_cards([r["id"] for r in window], viewer, ask)
+    cards = {e.id: e for e in entries}
+    following = usercache.followed_from_answers(viewer.pk, authors, answers) if ask else set()
     if len(cards) < len(window):
         spares = ranked[start + size : start + size + SPARES]
-        cards.update((e.id, e) for e in cached_entries([r["id"] for r in spares], viewer))
+        cards.update((e.id, e) for e in read_cards([r["id"] for r in spares], viewer)[0])
         window = window + spares
+        if signed_in:
+            following |= usercache.followed_among(viewer.pk, {r["author_id"] for r in spares})
     shown = [r for r in window if r["id"] in cards][:size]
-    following = followed_ids(viewer, {r["author_id"] for r in shown})
     rows = [
         PopularRow(rank, r, cards[r["id"]], r["author_id"] in following)
         for rank, r in enumerate(shown, start=start + 1)

@@ -264,3 +264,29 @@ def test_a_trend_list_frame_never_outlives_its_ranking_run(client, make_user):
     second = client.get(reverse("trending")).content.decode()
     assert second.index("marmalade") < second.index("lighthouse") and "25 people in the last hour" in second
     assert "20 people" not in second and second.count('data-testid="trend"') == 2
+
+
+def test_deleted_tweets_are_replaced_by_the_next_entries_with_their_follow_states(make_user, run, client):
+    """Tweets deleted since the ranking run leave no hole: the spares after the page stand in, buttons right."""
+    from tweets.services import delete_tweet
+
+    authors = [make_user(f"writer{i}") for i in range(12)]
+    tweets = [run(create_tweet, author=authors[n], text=f"Popular number {n}") for n in range(12)]
+    _rank(tweets)
+    fan = make_user("fan")
+    run(follow, follower=fan, followee=authors[10])  # the author of the first spare
+    client.force_login(fan)
+    assert _shown(client.get(reverse("popular")).content.decode()) == [str(n) for n in range(10)]
+
+    run(delete_tweet, user=authors[3], tweet=tweets[3])
+    html = client.get(reverse("popular")).content.decode()
+    assert _shown(html) == [str(n) for n in (0, 1, 2, 4, 5, 6, 7, 8, 9, 10)]
+    assert 'aria-label="Unfollow @writer10"' in html and 'aria-label="Follow @writer9"' in html
+    api = client.get("/api/v1/explore/popular").json()["results"]
+    assert [e["tweet"]["text"] for e in api][:4] == [
+        "Popular number 0",
+        "Popular number 1",
+        "Popular number 2",
+        "Popular number 4",
+    ]
+    assert [e["author_following"] for e in api if e["tweet"]["text"] == "Popular number 10"] == [True]
