@@ -21,8 +21,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Pages (their prefixes do not overlap; the busiest first, since each include is tried in turn).
     path("", include("timelines.urls")),
-    path("", include("tweets.urls")),
     path("", include("trending.urls")),
+    path("", include("tweets.urls")),
     path("", include("accounts.urls")),
 ]

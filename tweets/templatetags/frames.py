@@ -64,6 +64,7 @@ class FrameBuilder:
 
     def __init__(self) -> None:
         self.computes: list[Compute] = []
+        self._slots: dict[tuple, Hole] = {}
 
     def hole(self, compute: Compute) -> Hole:
         marker = Hole(f"<!--hole:{len(self.computes)}-->")
@@ -72,20 +73,30 @@ class FrameBuilder:
         return marker
 
     def slot(self, name: str, *path: str | int) -> Hole:
-        """Return a hole filled from ``values[name][path...]`` (a counter, the CSRF token)."""
+        """Return a hole filled from ``values[name][path...]`` (a counter, the CSRF token).
+
+        The same hole for the same slot: a value shown many times (the CSRF token of every form)
+        is computed once per fill.
+        """
+        held = self._slots.get((name, *path))
+        if held is not None:
+            return held
         if not path:
-            return self.hole(lambda values: values[name])
-        if len(path) == 2:  # a card's counter in a page body: values["counts"][i]["likes"]
+            marker = self.hole(lambda values: values[name])
+        elif len(path) == 2:  # a card's counter in a page body: values["counts"][i]["likes"]
             first, second = path
-            return self.hole(lambda values: values[name][first][second])
+            marker = self.hole(lambda values: values[name][first][second])
+        else:
 
-        def compute(values: dict) -> Any:
-            value = values[name]
-            for step in path:
-                value = value[step]
-            return value
+            def compute(values: dict) -> Any:
+                value = values[name]
+                for step in path:
+                    value = value[step]
+                return value
 
-        return self.hole(compute)
+            marker = self.hole(compute)
+        self._slots[(name, *path)] = marker
+        return marker
 
 
 def current_builder() -> FrameBuilder:
@@ -105,20 +116,28 @@ def _text(value: Any) -> str:
 
 
 class Frame:
-    """Constant chunks of rendered text with holes between them."""
+    """Constant chunks of rendered text with holes between them; each hole's computation runs once a fill."""
 
-    __slots__ = ("first", "pairs")
+    __slots__ = ("pieces", "computes", "order")
 
     def __init__(self, chunks: list[str], holes: list[Compute]) -> None:
-        self.first = chunks[0]
-        self.pairs = list(zip(holes, chunks[1:], strict=True))
+        # A compute shown in several places (a slot used twice) is computed once per fill.
+        self.computes: list[Compute] = []
+        field: dict[int, int] = {}
+        for compute in holes:
+            if id(compute) not in field:
+                field[id(compute)] = len(self.computes)
+                self.computes.append(compute)
+        self.order = [field[id(compute)] for compute in holes]
+        self.pieces: list[str] = [chunks[0]]
+        for chunk in chunks[1:]:
+            self.pieces += ("", chunk)  # the odd places take the holes' text
 
     def fill(self, values: dict) -> str:
         """Return the frame's text with this request's values in its holes (escaped like any variable)."""
-        out = [self.first]
-        for compute, chunk in self.pairs:
-            out.append(_text(compute(values)))
-            out.append(chunk)
+        texts = [_text(compute(values)) for compute in self.computes]
+        out = self.pieces.copy()
+        out[1::2] = [texts[i] for i in self.order]
         return "".join(out)
 
 
