@@ -15,7 +15,9 @@
 4. Pages: /explore/popular, /explore/trending and their API under granian (WSGI) with wrk.
 
 Every run writes under its own Redis key prefix (``bench:<pid>:``, so two runs on one Redis never
-meet) and removes its keys afterwards.
+meet) and removes its keys afterwards; ``BENCH_KEEP_KEYS=1`` keeps them (the run prints its prefix
+and simulated end, so the Trending job can be timed again on the same data; delete them with
+``redis-cli --scan --pattern 'bench:<pid>:*' | xargs redis-cli unlink`` or ``_clear``).
 """
 
 from __future__ import annotations
@@ -397,6 +399,7 @@ def _ingest(*, quick: bool, prefix: str, seed: int = 42) -> dict:
     achieved = traffic.actions / ingest_seconds
     result = {
         "simulated_minutes": minutes,
+        "simulated_end": traffic.end,
         **counts,
         "actions": traffic.actions,
         "counter_calls": timings["calls"],
@@ -565,6 +568,10 @@ def run(report: dict, *, quick: bool, skip_pages: bool = False) -> None:
             if not skip_pages:
                 section["pages"] = _pages(quick=quick, prefix=prefix)
         finally:
-            _clear(r, prefix)
+            if os.environ.get("BENCH_KEEP_KEYS") == "1":
+                end = section.get("ingestion", {}).get("simulated_end")
+                _say(f"  kept the keys under {prefix!r} (BENCH_KEEP_KEYS=1); simulated end {end}")
+            else:
+                _clear(r, prefix)
             r.close()
     report["ranking"] = section
