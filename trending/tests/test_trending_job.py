@@ -131,3 +131,60 @@ def test_one_entry_per_story_stops_at_the_list_size():
     kept = scoring._one_per_story([row(t, 1000 - i) for i, t in enumerate(terms)], live, {}, cold=False)
     assert [r[2] for r in kept] == terms[: scoring.TRENDING_SIZE]
     assert np.all(np.diff([r[0] for r in kept]) < 0)
+
+
+def cached_hours(hours: list[int], term: str) -> int:
+    """Return how many of the newest hours this hour's history cache holds for ``term``."""
+    generation = int(counters.redis().get(counters.history_generation_key()) or 0)
+    entry = counters.redis().hget(counters._history_cache_key(hours[0], hours[-1], generation), term)
+    return len(entry) // 4 if entry is not None else 0
+
+
+def test_history_reads_only_the_newest_hours_wanted_then_extends_them(db):
+    hours = list(range(CURRENT - 25, CURRENT - 1))
+    for n, hour in enumerate(hours):
+        people(hour, solar=n + 1, eclipse=2)
+    values, known = counters.history_people(["solar", "eclipse", "nowhere"], hours, [3, 24, 0])
+    assert known.tolist() == [3, 24, 0]
+    assert values[:, 0].tolist() == [0] * 21 + [22, 23, 24]  # the newest three, the rest unknown
+    assert values[:, 1].tolist() == [2] * 24 and values[:, 2].tolist() == [0] * 24
+    # Hours already read are not read again (a change there is not seen); the missing ones are.
+    people(hours[-1], solar=99)
+    people(hours[-5], solar=77)
+    values, known = counters.history_people(["solar"], hours, 5)
+    assert known.tolist() == [5] and values[-5:, 0].tolist() == [77, 21, 22, 23, 24]
+    # only_unknown: the wanted hours apply to terms no cache knows; known ones come back as they are.
+    people(hours[-1], lisbon=4)
+    values, known = counters.history_people(["solar", "lisbon"], hours, 2, only_unknown=True)
+    assert known.tolist() == [5, 2] and values[-1].tolist() == [24, 4]
+
+
+def test_next_hour_shifts_a_partial_entry_by_one_hour(db):
+    last_hours = list(range(CURRENT - 26, CURRENT - 2))
+    hours = [hour + 1 for hour in last_hours]
+    for hour in range(CURRENT - 26, CURRENT - 1):
+        people(hour, solar=hour - CURRENT + 30)
+    counters.history_people(["solar"], last_hours, 4)  # last hour's run needed four hours
+    values, known = counters.history_people(["solar"], hours, 1)
+    assert known.tolist() == [5]  # the hour that just closed, then the four known ones
+    assert values[-5:, 0].tolist() == [24, 25, 26, 27, 28] and not values[:-5].any()
+
+
+def test_terms_that_cannot_trend_are_decided_by_part_of_their_history(db):
+    # "wave" and "crowd" are used at a steady rate (a baseline as high as now): a few hours show
+    # they cannot trend. "solar eclipse" is new and "solar" well above its baseline: both, and
+    # "eclipse" (a word of a term that can trend), are read in full.
+    now_counts = {"wave": 40, "crowd": 30, "crowd_wave": 20, "solar_eclipse": 60, "solar": 70, "eclipse": 12}
+    people(CURRENT, **now_counts)
+    people(CURRENT - 1, **now_counts)
+    hours = list(range(CURRENT - 25, CURRENT - 1))
+    for hour in hours:
+        people(hour, wave=40, crowd=30, crowd_wave=20, solar=3, eclipse=3)
+    snapshot = scoring.compute_trending(now=NOW)
+    assert [t["term"] for t in snapshot["trends"]] == ["solar eclipse"]  # "solar" is in its story
+    assert all(cached_hours(hours, term) == 24 for term in ("solar eclipse", "solar", "eclipse"))
+    assert all(0 < cached_hours(hours, term) < 24 for term in ("wave", "crowd", "crowd wave"))
+    # The snapshot is the one the whole history gives: with every term's hours known, the same.
+    counters.closed_hours_people(["wave", "crowd", "crowd wave"], hours)
+    assert cached_hours(hours, "wave") == 24
+    assert scoring.compute_trending(now=NOW) == snapshot
