@@ -494,8 +494,9 @@ def hourly_people(terms: list[str], hours: list[int]) -> tuple[np.ndarray, list[
 # are read and extended here, in one round trip per chunk of terms.
 # KEYS: this hour's cache (term -> entry), the previous hour's, then the history hours, oldest
 # first. ARGV: TTL, mode ("new": the wanted hours apply only to terms neither cache knows; "all"),
-# then pairs of (term, how many of the newest hours must be known). Returns the hours known per
-# term (one byte each) and the terms' entries one after the other (no per-term strings to build).
+# then pairs of (term, how many of the newest hours must be known). Returns, for every term in
+# order, the hours known and the values of all hours newest first (zeros past the known ones),
+# as little-endian 32-bit integers.
 _HISTORY = """
 local n = #KEYS - 2
 local terms, want = {}, {}
@@ -563,7 +564,8 @@ for p = 1, n do
     end
   end
 end
-local formats, known, write = {}, {}, {}
+local formats, out, write = {}, {}, {}
+local zeros = string.rep('\\0', 4 * n)
 for i = 1, #terms do
   local values = fresh[i]
   if values and #values > 0 then
@@ -579,13 +581,14 @@ for i = 1, #terms do
     write[#write + 1] = terms[i]
     write[#write + 1] = entries[i]
   end
-  known[i] = #entries[i] / 4
+  local entry = entries[i]
+  out[i] = struct.pack('<I4', #entry / 4) .. entry .. string.sub(zeros, 1, 4 * n - #entry)
 end
 if #write > 0 then
   redis.call('HSET', KEYS[1], unpack(write))
   redis.call('EXPIRE', KEYS[1], ARGV[1])
 end
-return {struct.pack('<' .. string.rep('B', #known), unpack(known)), table.concat(entries)}
+return table.concat(out)
 """
 HISTORY_CACHE_TTL = 2 * 3600
 
@@ -641,13 +644,10 @@ def history_people(
         for lo in starts:
             read(keys=keys, args=[HISTORY_CACHE_TTL, mode, *pairs[2 * lo : 2 * (lo + HOURLY_CHUNK)]], client=pipe)
         replies = pipe.execute()
-    for lo, (counts, entries) in zip(starts, replies, strict=True):
-        counts = np.frombuffer(counts, dtype=np.uint8).astype(np.int64)
-        known[lo : lo + len(counts)] = counts
-        # Entry of term j: its counts[j] newest hours, newest first -> row n - 1 - position, column lo + j.
-        starts_of = np.cumsum(counts) - counts
-        position = np.arange(counts.sum()) - np.repeat(starts_of, counts)
-        values[n - 1 - position, lo + np.repeat(np.arange(len(counts)), counts)] = np.frombuffer(entries, dtype="<u4")
+    for lo, reply in zip(starts, replies, strict=True):
+        rows = np.frombuffer(reply, dtype="<u4").reshape(-1, n + 1)
+        known[lo : lo + len(rows)] = rows[:, 0]
+        values[:, lo : lo + len(rows)] = rows[:, :0:-1].T  # newest first -> oldest first
     return values, known
 
 

@@ -241,6 +241,7 @@ def _history(
     able = live >= minimum
     rows = _baseline_rows(present)
     index = {term: j for j, term in enumerate(terms)}
+    words = [[index[w] for w in _story_words(term) if w in index] for term in terms]
     values, known = counters.history_people(
         terms,
         hours,
@@ -252,7 +253,7 @@ def _history(
         can = able & ~_cannot_trend(live, lower, minimum=minimum)
         exact = can.copy()
         for j in np.flatnonzero(can).tolist():
-            exact[[index[w] for w in _story_words(terms[j]) if w in index]] = True
+            exact[words[j]] = True
         short = np.flatnonzero(exact & (known < n))
         if not short.size:
             return values[:, exact], exact
