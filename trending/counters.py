@@ -484,111 +484,51 @@ def hourly_people(terms: list[str], hours: list[int]) -> tuple[np.ndarray, list[
     return values, present
 
 
-# The history of terms for the Trending job, kept for the clock hour. Each term's entry holds the
-# people of its newest closed hours, newest first, as 32-bit integers: as many hours as the job
-# needed so far (a term that cannot trend is usually shown so by about half of them, see
-# scoring._history), all of them for the rest. Closed hours do not change, so an hour is read from
-# the hour sets once per clock hour and term, not every run; at the turn of the hour the previous
-# hour's entry moves back by one hour and only the hour that just closed is read. Reading the
-# hour sets is what costs (a lookup in a set of ~760,000 terms per term and hour), so the entries
-# are read and extended here, in one round trip per chunk of terms.
-# KEYS: this hour's cache (term -> entry), the previous hour's, then the history hours, oldest
-# first. ARGV: TTL, mode ("new": the wanted hours apply only to terms neither cache knows; "all"),
-# then pairs of (term, how many of the newest hours must be known). Returns, for every term in
-# order, the hours known and the values of all hours newest first (zeros past the known ones),
-# as little-endian 32-bit integers.
+# The history of terms for the Trending job, kept for the clock hour: the closed hours behind it
+# do not change, so each term's 24 values are read once an hour, not every run, and a term the
+# previous hour's cache knows needs only the newest hour (its row shifted by one). KEYS: this
+# hour's cache (term -> "v1,...,v24"), the previous hour's, then the 24 history hours, oldest
+# first. ARGV: TTL, terms. Returns every term's values, comma-joined, terms in order.
 _HISTORY = """
-local n = #KEYS - 2
-local terms, want = {}, {}
-for i = 3, #ARGV, 2 do
-  terms[#terms + 1] = ARGV[i]
-  want[#want + 1] = tonumber(ARGV[i + 1])
+local function people(score)
+  return score and string.format('%d', math.floor(tonumber(score))) or '0'
 end
-local entries = redis.call('HMGET', KEYS[1], unpack(terms))
-local changed, unknown, missing, slots = {}, {}, {}, {}
-for i = 1, #terms do
-  if not entries[i] then
-    missing[#missing + 1] = terms[i]
+local cached = redis.call('HMGET', KEYS[1], unpack(ARGV, 2))
+local missing, slots = {}, {}
+for i = 1, #cached do
+  if not cached[i] then
+    missing[#missing + 1] = ARGV[i + 1]
     slots[#slots + 1] = i
   end
 end
-if #missing > 0 then
-  local before = redis.call('HMGET', KEYS[2], unpack(missing))
-  local shifted, shifted_slots = {}, {}
-  for m = 1, #missing do
-    local i = slots[m]
-    if before[m] then
-      entries[i] = before[m]
-      shifted[#shifted + 1] = missing[m]
-      shifted_slots[#shifted_slots + 1] = i
-    else
-      entries[i] = ''
-      unknown[i] = true
-    end
-  end
-  if #shifted > 0 then
-    local newest = redis.call('ZMSCORE', KEYS[#KEYS], unpack(shifted))
-    for s = 1, #shifted do
-      local i = shifted_slots[s]
-      entries[i] = struct.pack('<I4', newest[s] or 0) .. string.sub(entries[i], 1, 4 * (n - 1))
-      changed[i] = true
-    end
+if #missing == 0 then return table.concat(cached, ',') end
+local before = redis.call('HMGET', KEYS[2], unpack(missing))
+local newest = redis.call('ZMSCORE', KEYS[#KEYS], unpack(missing))
+local unknown, unknown_slots, fresh = {}, {}, {}
+for m = 1, #missing do
+  if before[m] then
+    cached[slots[m]] = string.match(before[m], '^[^,]*,(.*)$') .. ',' .. people(newest[m])
+    fresh[#fresh + 1] = missing[m]
+    fresh[#fresh + 1] = cached[slots[m]]
+  else
+    unknown[#unknown + 1] = missing[m]
+    unknown_slots[#unknown_slots + 1] = slots[m]
   end
 end
--- The hours still wanted, newest first: one ZMSCORE per hour for the terms that need it. ZMSCORE
--- replies integral scores as integers ("12"), which struct.pack takes as they are.
-local need, need_slots, fresh = {}, {}, {}
-for p = 1, n do
-  need[p], need_slots[p] = {}, {}
-end
-for i = 1, #terms do
-  if ARGV[2] ~= 'new' or unknown[i] then
-    local known = #entries[i] / 4
-    if want[i] > known then
-      fresh[i] = {}
-      for p = known + 1, math.min(want[i], n) do
-        local list = need[p]
-        list[#list + 1] = terms[i]
-        need_slots[p][#list] = i
-      end
-    end
+if #unknown > 0 then
+  local hours = {}
+  for k = 3, #KEYS do hours[k - 2] = redis.call('ZMSCORE', KEYS[k], unpack(unknown)) end
+  for m = 1, #unknown do
+    local row = {}
+    for k = 1, #hours do row[k] = people(hours[k][m]) end
+    cached[unknown_slots[m]] = table.concat(row, ',')
+    fresh[#fresh + 1] = unknown[m]
+    fresh[#fresh + 1] = cached[unknown_slots[m]]
   end
 end
-for p = 1, n do
-  if #need[p] > 0 then
-    local scores = redis.call('ZMSCORE', KEYS[3 + n - p], unpack(need[p]))
-    local list_slots = need_slots[p]
-    for s = 1, #scores do
-      local values = fresh[list_slots[s]]
-      values[#values + 1] = scores[s] or 0
-    end
-  end
-end
-local formats, out, write = {}, {}, {}
-local zeros = string.rep('\\0', 4 * n)
-for i = 1, #terms do
-  local values = fresh[i]
-  if values and #values > 0 then
-    local format = formats[#values]
-    if not format then
-      format = '<' .. string.rep('I4', #values)
-      formats[#values] = format
-    end
-    entries[i] = entries[i] .. struct.pack(format, unpack(values))
-    changed[i] = true
-  end
-  if changed[i] then
-    write[#write + 1] = terms[i]
-    write[#write + 1] = entries[i]
-  end
-  local entry = entries[i]
-  out[i] = struct.pack('<I4', #entry / 4) .. entry .. string.sub(zeros, 1, 4 * n - #entry)
-end
-if #write > 0 then
-  redis.call('HSET', KEYS[1], unpack(write))
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
-end
-return table.concat(out)
+redis.call('HSET', KEYS[1], unpack(fresh))
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return table.concat(cached, ',')
 """
 HISTORY_CACHE_TTL = 2 * 3600
 
@@ -598,8 +538,7 @@ def history_generation_key() -> str:
 
 
 def _history_cache_key(first_hour: int, last_hour: int, generation: int) -> str:
-    # "hist" (was "base" with comma-joined text): a cache of the old format is never read as the new one.
-    return f"{_prefix()}tr:hist:{first_hour}:{last_hour}:{generation}"
+    return f"{_prefix()}tr:base:{first_hour}:{last_hour}:{generation}"
 
 
 def forget_history() -> None:
@@ -613,52 +552,32 @@ def _note_write(now: float) -> None:
         forget_history()
 
 
-def history_people(
-    terms: list[str], hours: list[int], wanted: int | np.ndarray, *, only_unknown: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the people of ``terms`` in the closed ``hours`` as far as known, and how many hours each has.
+def closed_hours_people(terms: list[str], hours: list[int]) -> np.ndarray:
+    """Return ``hourly_people(terms, hours)``'s values for closed hours (two or more behind now), cached.
 
-    ``wanted`` (one number, or one per term) is how many of the newest hours must be known;
-    hours the cache already holds are not read again, and more than wanted may come back. The
-    values (``hours`` x ``terms``) are 0 for the hours not known; the second array is, per term,
-    how many of the newest hours are. With ``only_unknown`` the wanted hours are read only for
-    the terms no cache knows (the others come back as cached). Writes into closed hours
-    (``_note_write``) start a new cache.
+    Every term's values are read once per set of hours (i.e. once a clock hour), then come
+    from one hash: the baseline costs one lookup a term instead of one per term and hour. At
+    the turn of the hour a term known to the previous hour's cache reads only the newest hour.
+    Writes into closed hours (``_note_write``) start a new cache.
     """
-    n = len(hours)
-    values = np.zeros((n, len(terms)), dtype=np.int64)
-    known = np.zeros(len(terms), dtype=np.int64)
+    values = np.zeros((len(hours), len(terms)), dtype=np.int64)
     if not terms:
-        return values, known
-    wanted = np.broadcast_to(np.asarray(wanted, dtype=np.int64), (len(terms),)).tolist()
-    pairs = [item for pair in zip(terms, wanted, strict=True) for item in pair]
+        return values
     r = redis()
     generation = int(r.get(history_generation_key()) or 0)
     keys = [_history_cache_key(hours[0], hours[-1], generation)]
     keys += [_history_cache_key(hours[0] - 1, hours[-1] - 1, generation)]  # last hour's
     keys += [trend_hour_key(hour) for hour in hours]
-    mode = "new" if only_unknown else "all"
     read = _script("history", _HISTORY)
     starts = range(0, len(terms), HOURLY_CHUNK)
     with r.pipeline(transaction=False) as pipe:
         for lo in starts:
-            read(keys=keys, args=[HISTORY_CACHE_TTL, mode, *pairs[2 * lo : 2 * (lo + HOURLY_CHUNK)]], client=pipe)
+            read(keys=keys, args=[HISTORY_CACHE_TTL, *terms[lo : lo + HOURLY_CHUNK]], client=pipe)
         replies = pipe.execute()
     for lo, reply in zip(starts, replies, strict=True):
-        rows = np.frombuffer(reply, dtype="<u4").reshape(-1, n + 1)
-        known[lo : lo + len(rows)] = rows[:, 0]
-        values[:, lo : lo + len(rows)] = rows[:, :0:-1].T  # newest first -> oldest first
-    return values, known
-
-
-def closed_hours_people(terms: list[str], hours: list[int]) -> np.ndarray:
-    """Return ``hourly_people(terms, hours)``'s values for closed hours (two or more behind now), cached.
-
-    Every term's values are read once per set of hours (i.e. once a clock hour), then come
-    from one hash; at the turn of the hour a term known to the previous hour's cache reads only
-    the newest hour.
-    """
-    return history_people(terms, hours, len(hours))[0]
+        chunk = np.fromstring(reply, dtype=np.int64, sep=",").reshape(-1, len(hours))
+        values[:, lo : lo + len(chunk)] = chunk.T
+    return values
 
 
 def tweets_in_window(terms: list[str], *, now: float) -> list[int]:

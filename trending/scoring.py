@@ -19,7 +19,6 @@ POPULAR_SIZE = 100
 TRENDING_SIZE = 100
 EXPECTED_FLOOR = 2.0  # people per hour a term is assumed to have when it has no history
 BURST_Z = 3.0  # how many Poisson standard deviations above the expected rate a trend must be
-FIRST_READ_SHARE = 0.85  # of the hours a steady term needs to fail the burst test, read first (scoring._history)
 SUBSUME_SHARE = 0.7  # a term is hidden behind a better-ranked phrase sharing a word and this share of its people
 # Used only while there is no hourly history at all (the first hour after a fresh start): then
 # the baseline cannot tell ever-common words yet. Afterwards the statistics do it alone.
@@ -186,88 +185,6 @@ def _mean_estimate(values: np.ndarray, rows: list[int], share: float) -> np.ndar
     return total / len(rows) if rows else total
 
 
-def _baseline_rows(history_present: list[bool]) -> list[int]:
-    """Return the rows of the closed hours whose estimate makes the baseline (the hour and the one before have data)."""
-    return [i for i in range(1, len(history_present)) if history_present[i] and history_present[i - 1]]
-
-
-def _cannot_trend(live: np.ndarray, expected: np.ndarray, *, minimum: int) -> np.ndarray:
-    """Return where ``trend_score(live, expected)`` is None: the same gates, vectorised (the same float operations)."""
-    expected = np.maximum(expected, EXPECTED_FLOOR)
-    return (live < minimum) | (live <= expected + BURST_Z * np.sqrt(expected))
-
-
-def _failing_baseline(live: np.ndarray) -> np.ndarray:
-    """Return the baseline at which a term with ``live`` people stops passing the burst test (u + 3√u = live)."""
-    root = (np.sqrt(BURST_Z**2 + 4 * live) - BURST_Z) / 2
-    return root * root
-
-
-def _hours_to_read(known: np.ndarray, lower: np.ndarray, live: np.ndarray, hours: int) -> np.ndarray:
-    """Return how many of the newest closed hours to know next to show that a term cannot trend.
-
-    Every hour read adds about the term's hourly rate to its baseline. Without a value yet the
-    rate is taken to be the live one (a term used at a steady rate) and a little less is read
-    (FIRST_READ_SHARE: the next round reads what the values show is still missing, which costs
-    fewer lookups than guessing high); otherwise the rate is what the hours known so far show.
-    At least one more hour, at most all of them.
-    """
-    target = _failing_baseline(live)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        guess = np.where(
-            known > 0,
-            np.ceil(known * target / lower),
-            np.ceil(FIRST_READ_SHARE * hours * target / np.maximum(live, 1.0)),
-        )
-    guess = np.where(np.isfinite(guess), guess + 1, hours)
-    return np.clip(guess, known + 1, hours).astype(np.int64)
-
-
-def _history(
-    terms: list[str], hours: list[int], recent: np.ndarray, share: float, *, minimum: int, present: list[bool]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the closed hours' people of the terms that can trend and of their words, and which terms those are.
-
-    The baseline only grows with every hour read, so the hours read so far give a lower bound of
-    it (``_mean_estimate`` with zeros for the others: the same sums, each term no larger). A term
-    whose lower bound already fails the burst test fails it with its whole history, so it is
-    left out: it cannot trend, and the phrase checks only look at the words of terms that can.
-    Most terms are decided by about half of their hours (the newest first, which the cache
-    keeps); the terms that can trend and their words are read in full. The snapshot is the one
-    the whole history gives.
-    """
-    n = len(hours)
-    live = _estimate(recent, 1, share)
-    able = live >= minimum
-    rows = _baseline_rows(present)
-    index = {term: j for j, term in enumerate(terms)}
-    words = [[index[w] for w in _story_words(term) if w in index] for term in terms]
-    values, known = counters.history_people(
-        terms,
-        hours,
-        np.where(able, _hours_to_read(np.zeros(len(terms)), np.zeros(len(terms)), live, n), 0),
-        only_unknown=True,
-    )
-    for attempt in range(4):
-        lower = _mean_estimate(np.vstack([values, recent]), rows, share)
-        can = able & ~_cannot_trend(live, lower, minimum=minimum)
-        exact = can.copy()
-        for j in np.flatnonzero(can).tolist():
-            exact[words[j]] = True
-        short = np.flatnonzero(exact & (known < n))
-        if not short.size:
-            return values[:, exact], exact
-        # Terms that can still trend: the hours likely to show they cannot, then (third round) all.
-        # Their words: all, since the phrase checks compare exact baselines.
-        wanted = np.where(can[short], _hours_to_read(known[short], lower[short], live[short], n), n)
-        if attempt >= 2:
-            wanted[:] = n
-        more, more_known = counters.history_people([terms[j] for j in short.tolist()], hours, wanted)
-        values[:, short] = more
-        known[short] = more_known
-    raise AssertionError("every term is read in full by the third round")
-
-
 def _people_per_hour(
     hours: list[int], share: float, *, minimum: int, now: float
 ) -> tuple[list[str], np.ndarray, list[bool]]:
@@ -276,8 +193,7 @@ def _people_per_hour(
     Candidates are the terms with at least half the minimum people in this clock hour or the
     last. Only those with the minimum people in the rolling hour can trend, so the 24 hours of
     history are read for them and for the words they are made of (the phrase checks compare a
-    phrase with its words), not for every candidate; and of those, only the terms that can pass
-    the burst test and their words are kept and read in full (``_history``).
+    phrase with its words), not for every candidate.
     """
     candidates = counters.candidate_terms(max(1, minimum // 2), now=now)
     recent, recent_present = counters.hourly_people(candidates, hours[-2:])
@@ -289,15 +205,13 @@ def _people_per_hour(
             if word in index:
                 wanted[word] = None
     terms = list(wanted)
-    recent = recent[:, [index[term] for term in terms]]
     present = counters.existing_hours(hours[:-2])
     if any(present):
-        history, keep = _history(terms, hours[:-2], recent, share, minimum=minimum, present=present)
-        terms = [term for term, kept in zip(terms, keep.tolist(), strict=True) if kept]
-        recent = recent[:, keep]
+        history = counters.closed_hours_people(terms, hours[:-2])
     else:  # a cold start: nothing to read or cache
         history = np.zeros((len(present), len(terms)), dtype=np.int64)
-    return terms, np.vstack([history, recent]), [*present, *recent_present]
+    values = np.vstack([history, recent[:, [index[term] for term in terms]]])
+    return terms, values, [*present, *recent_present]
 
 
 def _one_per_story(scored: list[tuple], live: dict, usual: dict, *, cold: bool) -> list[tuple]:
@@ -343,7 +257,7 @@ def compute_trending(*, now: float | None = None) -> dict:
     minimum = min_people()
     terms, values, present = _people_per_hour(hours, share, minimum=minimum, now=now)
     now_row = len(hours) - 1
-    baseline_rows = _baseline_rows(present[:-2])
+    baseline_rows = [i for i in range(1, now_row - 1) if present[i] and present[i - 1]]
     cold = not baseline_rows
     live = dict(zip(terms, _estimate(values, now_row, share).tolist(), strict=True))
     usual = dict(zip(terms, _mean_estimate(values, baseline_rows, share).tolist(), strict=True))
