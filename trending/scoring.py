@@ -244,16 +244,37 @@ def _one_per_story(scored: list[tuple], live: dict, usual: dict, *, cold: bool) 
     return kept
 
 
+def _window(now: float) -> tuple[list[int], float]:
+    """Return the clock hours a run at ``now`` reads (25 behind the current one, oldest first) and
+    the share of the previous hour still inside the rolling hour."""
+    current = counters.hour_of(now)
+    # People per hour, estimated the same way now and in history: the people of this clock hour
+    # plus the share of the previous hour still inside the rolling hour. Comparing like with like
+    # cancels the bias of people who post the same word in both hours (docs/ranking.md).
+    return list(range(current - 25, current + 1)), 1.0 - (now % 3600) / 3600
+
+
+def prepare_history(*, now: float | None = None) -> int:
+    """Read the 24-hour history of the terms a Trending run at ``now`` would score into the hour's cache.
+
+    Return how many terms. The job reads history through that cache, which is kept per clock
+    hour, shifted at the turn of the hour and extended by the few terms new to each run; what
+    empties it prepares it again: a replay of past activity (``services.replay_activity``, whose
+    writes into closed hours start a new cache) and a worker start (``tasks.prepare_history``). A
+    run that still finds no cache (say Redis evicted it) reads the history itself, as here.
+    """
+    now = time.time() if now is None else now
+    counters.compact_hours(now=now)  # as the job does first: the cache holds compacted hours
+    hours, share = _window(now)
+    terms, _, _ = _people_per_hour(hours, share, minimum=min_people(), now=now)
+    return len(terms)
+
+
 def compute_trending(*, now: float | None = None) -> dict:
     """Score every recent term against its own baseline and store the snapshot; return it."""
     now = time.time() if now is None else now
     counters.compact_hours(now=now)
-    current = counters.hour_of(now)
-    hours = list(range(current - 25, current + 1))
-    # People per hour, estimated the same way now and in history: the people of this clock hour
-    # plus the share of the previous hour still inside the rolling hour. Comparing like with like
-    # cancels the bias of people who post the same word in both hours (docs/ranking.md).
-    share = 1.0 - (now % 3600) / 3600
+    hours, share = _window(now)
     minimum = min_people()
     terms, values, present = _people_per_hour(hours, share, minimum=minimum, now=now)
     now_row = len(hours) - 1

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from redis.exceptions import RedisError
 
-from trending import counters
+from trending import counters, scoring
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def replay_activity(*, tweets_since: datetime, engagement_since: datetime) -> di
     For data that arrived without the live hooks (the bulk-loaded demo and benchmark tiers) or
     after Redis lost the counters: tweets since ``tweets_since`` give Trending its baseline;
     likes, retweets, replies and quotes since ``engagement_since`` fill Popular's rolling hour.
-    Run the scoring jobs afterwards. Replaying the same window twice counts people once
+    Run the scoring jobs afterwards (the Trending job's history cache is prepared here). Replaying the same window twice counts people once
     (the counters are sets of people) except Popular's per-minute sums, so replay into empty
     counters.
     """
@@ -82,4 +82,6 @@ def replay_activity(*, tweets_since: datetime, engagement_since: datetime) -> di
     for at, kind, user_id, tweet_id, author_id in events:
         record_engagement(kind=kind, user_id=user_id, tweet_id=tweet_id, author_id=author_id, delta=1, now=at)
         counts[kind] += 1
+    # Writing into closed hours started a new history cache: fill it now, not in the next job run.
+    counts["history_terms"] = scoring.prepare_history()
     return counts

@@ -1,8 +1,10 @@
-"""Celery beat jobs of the ranking queue (routed by task_routes): score Popular every minute, Trending every two."""
+"""Celery jobs of the ranking queue (routed by task_routes): score Popular every minute, Trending every two
+(beat), and prepare Trending's history cache when a worker starts."""
 
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 from trending import counters, scoring
 
@@ -37,3 +39,22 @@ def score_trending() -> int:
         return len(scoring.compute_trending()["trends"])
     finally:
         lock.release()
+
+
+@shared_task(name="trending.prepare_history", ignore_result=True)
+def prepare_history() -> int:
+    """Fill the Trending job's history cache for this hour (after a restart); return how many terms."""
+    lock = _locked("trending", TRENDING_EVERY_SECONDS)  # the job's lock: never both at once
+    if not lock.acquire():
+        return -1
+    try:
+        return scoring.prepare_history()
+    finally:
+        lock.release()
+
+
+@worker_ready.connect(dispatch_uid="trending.prepare_history_on_start")
+def _prepare_history_on_start(sender=None, **kwargs) -> None:
+    # A new deployment or a restart may find no cache for this hour: fill it before the first
+    # scoring run needs it (that run is skipped while this holds the lock, and runs 2 min later).
+    prepare_history.apply_async(queue="ranking")

@@ -64,6 +64,8 @@ def test_one_simulated_minute_end_to_end(db, monkeypatch):
     assert result["counter_calls"] == result["actions"] + result["replies"] + result["quotes"]
     assert result["minute_wall"]["n"] == 1 and result["actions_per_s"] > 0
     assert result["jobs"]["popular"]["n"] == 1 and result["jobs"]["trending_with_24h_history"]["next_run_s"] > 0
+    history = result["jobs"]["trending_with_24h_history"]
+    assert history["history_prepared_terms"] > 0 and history["same_snapshot_without_cache"]
     memory = result["redis_memory"]
     assert {"tr:h", "tr:seen", "tr:terms", "pop:e", "pop:live"} <= set(memory["by_family"])
     assert memory["by_family"]["tr:terms"]["keys"] == result["tweets"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -131,3 +133,53 @@ def test_one_entry_per_story_stops_at_the_list_size():
     kept = scoring._one_per_story([row(t, 1000 - i) for i, t in enumerate(terms)], live, {}, cold=False)
     assert [r[2] for r in kept] == terms[: scoring.TRENDING_SIZE]
     assert np.all(np.diff([r[0] for r in kept]) < 0)
+
+
+def _history_entries(now: float) -> int:
+    """Return how many terms the history cache of the run at ``now`` holds."""
+    hours, _ = scoring._window(now)
+    generation = int(counters.redis().get(counters.history_generation_key()) or 0)
+    return counters.redis().hlen(counters._history_cache_key(hours[0], hours[-3], generation))
+
+
+def test_a_prepared_history_is_what_the_job_reads(db):
+    """What empties the cache (a replay writing into closed hours) prepares it again; the job then reads it."""
+    people(CURRENT, solar_eclipse=14, solar=20, eclipse=8)
+    for hour in range(CURRENT - 25, CURRENT - 1):
+        people(hour, solar=5)
+    counters.forget_history()  # as a write into a closed hour does
+    assert _history_entries(NOW) == 0
+    assert scoring.prepare_history(now=NOW) == 3  # "solar eclipse" can trend; its words are read too
+    assert _history_entries(NOW) == 3
+    # The job's baseline now comes from the prepared cache: a change of the hour sets alone is not
+    # seen (real writes into closed hours start a new cache), so the phrase still trends...
+    for hour in range(CURRENT - 25, CURRENT - 1):
+        people(hour, solar_eclipse=14)
+    assert [t["term"] for t in scoring.compute_trending(now=NOW)["trends"]] == ["solar eclipse"]
+    assert _history_entries(NOW) == 3
+    # ...and with a new cache the job reads the hours: 14 people every hour is no burst.
+    counters.forget_history()
+    assert "solar eclipse" not in [t["term"] for t in scoring.compute_trending(now=NOW)["trends"]]
+
+
+def test_a_replay_and_a_worker_start_prepare_the_history(make_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from trending import tasks
+    from trending.services import replay_activity
+    from tweets.models import Tweet
+
+    writers = [make_user(f"w{i}") for i in range(14)]
+    now = timezone.now()
+    for n, writer in enumerate(writers):
+        Tweet.objects.create(author=writer, text="the harbour lights tonight", created_at=now - timedelta(minutes=n))
+        Tweet.objects.create(author=writer, text="harbour", created_at=now - timedelta(hours=5, minutes=n))
+    replayed = replay_activity(tweets_since=now - timedelta(hours=6), engagement_since=now - timedelta(hours=1))
+    assert replayed["tweets"] == 28 and replayed["history_terms"] > 0
+    assert _history_entries(time.time()) == replayed["history_terms"]
+
+    counters.forget_history()  # say the cache was lost: a worker start fills it again
+    tasks._prepare_history_on_start()
+    assert _history_entries(time.time()) == replayed["history_terms"]
