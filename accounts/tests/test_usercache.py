@@ -180,3 +180,14 @@ def test_a_session_missing_from_redis_is_read_from_postgresql(make_user):
     html, _ = user_queries(client)
     assert "Alice A" in html  # still signed in
     assert client.get("/explore/trending").wsgi_request.session.user_copy is not usercache.NOT_READ  # cached again
+
+
+def test_a_cached_session_in_another_format_is_read_from_postgresql(make_user):
+    alice = make_user("alice", display_name="Alice A")
+    client = signed_in(alice)
+    session = client.get("/explore/trending").wsgi_request.session
+    raw_key = session._cache.make_key(session.cache_key)
+    usercache._redis().set(raw_key, b"\x80\x04\x95pickled")  # e.g. cached before sessions were JSON
+    html, _ = user_queries(client)
+    assert "Alice A" in html  # still signed in, from the session table
+    assert orjson.loads(usercache._redis().get(raw_key))["_auth_user_id"] == str(alice.pk)  # cached again as JSON
