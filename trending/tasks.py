@@ -57,4 +57,4 @@ def prepare_history() -> int:
 def _prepare_history_on_start(sender=None, **kwargs) -> None:
     # A new deployment or a restart may find no cache for this hour: fill it before the first
     # scoring run needs it (that run is skipped while this holds the lock, and runs 2 min later).
-    prepare_history.apply_async(queue="ranking")
+    prepare_history.delay()  # routed to the ranking queue (task_routes)

@@ -114,6 +114,7 @@ def test_a_task_lands_in_exactly_its_own_queue(settings):
 PROJECT_TASK_QUEUES = {
     "trending.score_popular": "ranking",
     "trending.score_trending": "ranking",
+    "trending.prepare_history": "ranking",
     "tweets.flush_counter_deltas": "default",
     "timelines.tasks.fanout_tweet": "fanout",
     "timelines.tasks.remove_tweet": "fanout",
