@@ -111,8 +111,8 @@ def _text(value: Any) -> str:
     if isinstance(value, SafeString):
         return value
     text = str(value)
-    # Letters and digits (counters, "5m", the CSRF token) have nothing to escape.
-    return text if text.isalnum() else html.escape(text)
+    # Letters and digits (counters, "5m", the CSRF token) have nothing to escape; nor has "" (a zero counter).
+    return text if not text or text.isalnum() else html.escape(text)
 
 
 class Frame:
