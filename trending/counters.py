@@ -28,6 +28,7 @@ from django.conf import settings
 from django_redis import get_redis_connection
 
 from trending.terms import extract_terms, term_hash
+from twitter_site import lua
 
 KINDS = ("like", "retweet", "reply", "quote")
 # One like is one point; a reply or a retweet takes more effort and spreads the tweet; a quote
@@ -263,16 +264,6 @@ return {result, counted}
 """
 )
 
-_scripts: dict[str, object] = {}
-
-
-def _script(name: str, source: str):
-    # One Script object per process; redis-py sends EVALSHA and loads the script when missing.
-    key = f"{name}:{id(redis().connection_pool)}"
-    if key not in _scripts:
-        _scripts[key] = redis().register_script(source)
-    return _scripts[key]
-
 
 # --------------------------------------------------------------------------- Popular
 
@@ -292,7 +283,7 @@ def count_engagement(*, kind: str, user_id: int, tweet_id: int, author_id: int, 
         _note_write(now)
     args = [_prefix(), tweet_id, kind, user_id, WEIGHTS[kind], delta, minute_of(now), 3700, POPULAR_BUCKET_TTL]
     args += ["1" if with_terms else "0", int(now // SLOT_SECONDS), SLOT_SECONDS + 600, hour_of(now), HOUR_TTL]
-    change, counted = _script("engage", _ENGAGE)(args=args)
+    change, counted = lua.script("engage", _ENGAGE)(args=args)
     if counted == -1:
         from tweets.models import Tweet
 
@@ -302,7 +293,7 @@ def count_engagement(*, kind: str, user_id: int, tweet_id: int, author_id: int, 
 
 
 def _drain(source: str, live: str, weighted: str | None, weight: int, chunk: int = 5000) -> None:
-    drain = _script("drain", _DRAIN)
+    drain = lua.script("drain", _DRAIN)
     while drain(keys=[source, live, weighted or source], args=[weight, "1" if weighted else "0", chunk]):
         pass
 
@@ -386,7 +377,7 @@ def _count_terms(*, user_id: int, terms: list[str], tweet_id: int | None, now: f
     ]
     for term in terms:
         args += [term, term_hash(term)]
-    return int(_script("trend", _TREND_COUNT)(args=args))
+    return int(lua.script("trend", _TREND_COUNT)(args=args))
 
 
 def count_tweet_terms(*, tweet_id: int, author_id: int, text: str, now: float) -> int:
@@ -414,7 +405,7 @@ def compact_hours(*, now: float) -> int:
     done = r.get(trend_compacted_key())
     first = int(done) + 1 if done is not None else closed - 25
     removed = 0
-    compact = _script("compact", _COMPACT)
+    compact = lua.script("compact", _COMPACT)
     for hour in range(max(first, closed - 25), closed + 1):
         while True:
             n = int(compact(keys=[trend_hour_key(hour), trend_ids_key(hour)], args=[1, 5000]))
@@ -473,7 +464,7 @@ def hourly_people(terms: list[str], hours: list[int]) -> tuple[np.ndarray, list[
     if not terms or not rows:
         return values, present
     keys = [trend_hour_key(hours[i]) for i in rows]
-    read = _script("hourly", _HOURLY)
+    read = lua.script("hourly", _HOURLY)
     starts = range(0, len(terms), HOURLY_CHUNK)
     with redis().pipeline(transaction=False) as pipe:
         for lo in starts:
@@ -568,7 +559,7 @@ def closed_hours_people(terms: list[str], hours: list[int]) -> np.ndarray:
     keys = [_history_cache_key(hours[0], hours[-1], generation)]
     keys += [_history_cache_key(hours[0] - 1, hours[-1] - 1, generation)]  # last hour's
     keys += [trend_hour_key(hour) for hour in hours]
-    read = _script("history", _HISTORY)
+    read = lua.script("history", _HISTORY)
     starts = range(0, len(terms), HOURLY_CHUNK)
     with r.pipeline(transaction=False) as pipe:
         for lo in starts:

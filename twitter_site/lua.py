@@ -13,9 +13,12 @@ _scripts: dict[str, object] = {}
 
 
 def script(name: str, body: str):
-    """Return the Lua script ``body`` registered under ``name`` on the current client."""
+    """Return the Lua script ``body`` registered on the current client (``name`` says which it is).
+
+    Kept by body, so two scripts given the same name by mistake can never be confused.
+    """
     client = get_redis_connection("default")
-    registered = _scripts.get(name)
+    registered = _scripts.get(body)
     if registered is None or registered.registered_client is not client:
-        registered = _scripts[name] = client.register_script(body)
+        registered = _scripts[body] = client.register_script(body)
     return registered
