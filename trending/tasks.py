@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
-from celery.signals import worker_ready
+from celery.signals import worker_init
+from redis.exceptions import RedisError
 
 from trending import counters, scoring
 
+log = logging.getLogger(__name__)
 POPULAR_EVERY_SECONDS = 60
 TRENDING_EVERY_SECONDS = 120
 
@@ -53,8 +57,25 @@ def prepare_history() -> int:
         lock.release()
 
 
-@worker_ready.connect(dispatch_uid="trending.prepare_history_on_start")
+def _consumes_ranking(worker) -> bool:
+    queues = getattr(getattr(getattr(worker, "app", None), "amqp", None), "queues", None)
+    consumed = getattr(queues, "consume_from", None)
+    return not consumed or "ranking" in consumed  # no -Q given: every queue
+
+
+@worker_init.connect(dispatch_uid="trending.prepare_history_on_start")
 def _prepare_history_on_start(sender=None, **kwargs) -> None:
-    # A new deployment or a restart may find no cache for this hour: fill it before the first
-    # scoring run needs it (that run is skipped while this holds the lock, and runs 2 min later).
-    prepare_history.delay()  # routed to the ranking queue (task_routes)
+    """Fill this hour's history cache before a ranking worker takes its first task.
+
+    A deployment or a restart may find no cache (or one a replay emptied): done here, before the
+    worker consumes, the first scoring run (which beat may have queued already) finds it ready.
+    A few seconds at the medium tier; a worker that does not serve the ranking queue skips it.
+    """
+    if sender is not None and not _consumes_ranking(sender):
+        return
+    try:
+        terms = prepare_history()
+    except RedisError:
+        log.warning("could not prepare the Trending history cache", exc_info=True)
+        return
+    log.info("prepared the Trending history of %s terms", terms)

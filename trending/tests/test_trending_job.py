@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -180,6 +181,11 @@ def test_a_replay_and_a_worker_start_prepare_the_history(make_user):
     assert replayed["tweets"] == 28 and replayed["history_terms"] > 0
     assert _history_entries(time.time()) == replayed["history_terms"]
 
-    counters.forget_history()  # say the cache was lost: a worker start fills it again
-    tasks._prepare_history_on_start()
+    counters.forget_history()  # say the cache was lost: a worker start fills it again, before it consumes
+    fanout_only = SimpleNamespace(
+        app=SimpleNamespace(amqp=SimpleNamespace(queues=SimpleNamespace(consume_from={"fanout": 1})))
+    )
+    tasks._prepare_history_on_start(sender=fanout_only)  # a worker not serving the ranking queue leaves it
+    assert _history_entries(time.time()) == 0
+    tasks._prepare_history_on_start(sender=None)
     assert _history_entries(time.time()) == replayed["history_terms"]
