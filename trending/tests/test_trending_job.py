@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -136,11 +135,15 @@ def test_one_entry_per_story_stops_at_the_list_size():
     assert np.all(np.diff([r[0] for r in kept]) < 0)
 
 
-def _history_entries(now: float) -> int:
-    """Return how many terms the history cache of the run at ``now`` holds."""
+def _history_entries(now: float | None = None) -> int:
+    """Return how many terms the history cache of the run at ``now`` holds (None: of any run, this generation)."""
+    r = counters.redis()
+    generation = int(r.get(counters.history_generation_key()) or 0)
+    if now is None:  # the run's clock is the wall clock: whichever hour it was in
+        pattern = counters._history_cache_key(0, 0, generation).replace(":0:0:", ":*:*:")
+        return sum(r.hlen(key) for key in r.scan_iter(match=pattern))
     hours, _ = scoring._window(now)
-    generation = int(counters.redis().get(counters.history_generation_key()) or 0)
-    return counters.redis().hlen(counters._history_cache_key(hours[0], hours[-3], generation))
+    return r.hlen(counters._history_cache_key(hours[0], hours[-3], generation))
 
 
 def test_a_prepared_history_is_what_the_job_reads(db):
@@ -179,13 +182,13 @@ def test_a_replay_and_a_worker_start_prepare_the_history(make_user):
         Tweet.objects.create(author=writer, text="harbour", created_at=now - timedelta(hours=5, minutes=n))
     replayed = replay_activity(tweets_since=now - timedelta(hours=6), engagement_since=now - timedelta(hours=1))
     assert replayed["tweets"] == 28 and replayed["history_terms"] > 0
-    assert _history_entries(time.time()) == replayed["history_terms"]
+    assert _history_entries() == replayed["history_terms"]
 
     counters.forget_history()  # say the cache was lost: a worker start fills it again, before it consumes
     fanout_only = SimpleNamespace(
         app=SimpleNamespace(amqp=SimpleNamespace(queues=SimpleNamespace(consume_from={"fanout": 1})))
     )
     tasks._prepare_history_on_start(sender=fanout_only)  # a worker not serving the ranking queue leaves it
-    assert _history_entries(time.time()) == 0
+    assert _history_entries() == 0
     tasks._prepare_history_on_start(sender=None)
-    assert _history_entries(time.time()) == replayed["history_terms"]
+    assert _history_entries() == replayed["history_terms"]
