@@ -36,6 +36,17 @@ def make_user(db):
 
 
 @pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Run a service with its after-commit hooks executed now: ``run(fn, **kwargs)`` -> its result."""
+
+    def call(fn, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(**kwargs)
+
+    return call
+
+
+@pytest.fixture
 def api_client():
     from rest_framework.test import APIClient
 

@@ -13,14 +13,3 @@ def post(django_capture_on_commit_callbacks):
             return create_tweet(author=author, text=text, **fields)
 
     return make
-
-
-@pytest.fixture
-def run_hooks(django_capture_on_commit_callbacks):
-    """Return call(fn, **kw): run a service with its on_commit hooks executed."""
-
-    def call(fn, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(**kwargs)
-
-    return call

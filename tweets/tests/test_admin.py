@@ -14,13 +14,13 @@ def moderator_client(client, make_user):
     return client
 
 
-def test_search_filter_show_versions_and_remove(moderator_client, make_user, post, run_hooks):
+def test_search_filter_show_versions_and_remove(moderator_client, make_user, post, run):
     from tweets import services
 
     alice = make_user("alice")
     spam = post(alice, "buy cheap stuff")
     post(alice, "a normal day")
-    run_hooks(services.edit_tweet, user=alice, tweet=spam, text="buy cheap stuff now")
+    run(services.edit_tweet, user=alice, tweet=spam, text="buy cheap stuff now")
 
     page = moderator_client.get("/admin/tweets/tweet/", {"q": "cheap"}).content.decode()
     assert "buy cheap stuff now" in page and "a normal day" not in page

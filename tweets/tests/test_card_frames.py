@@ -35,15 +35,15 @@ def _same_token(html: str) -> str:
 
 
 @pytest.fixture
-def world(make_user, post, run_hooks):
+def world(make_user, post, run):
     alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
     original = post(alice, "Hello #world @bob <b>bold</b> & https://example.com")
     quote = post(bob, "Look at this", quote_of=original)
     reply = post(carol, "A reply", reply_to=original)
-    run_hooks(services.edit_tweet, user=alice, tweet=original, text="Hello again #world @bob")
-    run_hooks(services.like_tweet, user=bob, tweet=original)
-    run_hooks(services.retweet, user=bob, tweet=original)
-    run_hooks(services.retweet, user=carol, tweet=quote)
+    run(services.edit_tweet, user=alice, tweet=original, text="Hello again #world @bob")
+    run(services.like_tweet, user=bob, tweet=original)
+    run(services.retweet, user=bob, tweet=original)
+    run(services.retweet, user=carol, tweet=quote)
     retweet = services.Tweet.objects.get(author=bob, retweet_of=original)
     return {"alice": alice, "bob": bob, "carol": carol, "ids": [retweet.pk, quote.pk, reply.pk, original.pk]}
 
@@ -60,13 +60,13 @@ def test_a_framed_card_is_the_template_rendered_plainly(world, viewer):
         assert _same_token(_framed(card, user)) == expected  # served from the frame the first call built
 
 
-def test_counters_csrf_token_and_relative_time_are_filled_perrequest_as(world, run_hooks, monkeypatch):
+def test_counters_csrf_token_and_relative_time_are_filled_perrequest_as(world, run, monkeypatch):
     alice, carol = world["alice"], world["carol"]
     original_id = world["ids"][-1]
     card = hydrate([original_id], carol)[0]
     first = _framed(card, carol)
     assert 'data-testid="like-count">1<' in first and "action like liked" not in first
-    run_hooks(services.like_tweet, user=carol, tweet=services.Tweet.objects.get(pk=original_id))
+    run(services.like_tweet, user=carol, tweet=services.Tweet.objects.get(pk=original_id))
     liked = hydrate([original_id], carol)[0]
     second = _framed(liked, carol)
     assert 'data-testid="like-count">2<' in second and "action like liked" in second
@@ -78,20 +78,20 @@ def test_counters_csrf_token_and_relative_time_are_filled_perrequest_as(world, r
     assert 'data-testid="tweet-menu"' in _framed(hydrate([original_id], alice)[0], alice)
 
 
-def test_an_edit_shows_at_once(world, run_hooks, client):
+def test_an_edit_shows_at_once(world, run, client):
     alice = world["alice"]
     original = services.Tweet.objects.get(pk=world["ids"][-1])
     client.force_login(world["carol"])
     assert "Hello again" in client.get("/@alice").content.decode()
-    run_hooks(services.edit_tweet, user=alice, tweet=original, text="Third version")
+    run(services.edit_tweet, user=alice, tweet=original, text="Third version")
     html = client.get("/@alice").content.decode()
     assert "Third version" in html and "Hello again" not in html
 
 
-def test_a_deleted_tweet_leaves_every_list(world, run_hooks, client):
+def test_a_deleted_tweet_leaves_every_list(world, run, client):
     original = services.Tweet.objects.get(pk=world["ids"][-1])
     assert "Hello again" in client.get("/@alice").content.decode()
-    run_hooks(services.delete_tweet, user=world["alice"], tweet=original)
+    run(services.delete_tweet, user=world["alice"], tweet=original)
     assert "Hello again" not in client.get("/@alice").content.decode()
     assert "Hello again" not in client.get("/@bob").content.decode()  # bob's retweet of it
 

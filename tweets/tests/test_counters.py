@@ -33,6 +33,26 @@ def _at_once(n: int, work) -> list:
     return errors
 
 
+def _busy_tweet(fans: int) -> tuple:
+    """Return (author, fans, tweet): a tweet and ``fans`` people about to like it."""
+    author = User.objects.create_user(username="star", password="x-pass-1234")
+    people = User.objects.bulk_create([User(username=f"fan{i}", password="!") for i in range(fans)])
+    return author, people, services.create_tweet(author=author, text="busy")
+
+
+def _like_while_flushing(fans: list, tweet) -> None:
+    """Every fourth thread flushes the counter deltas while the others like ``tweet``; then one last flush."""
+
+    def work(i):
+        if i % 4 == 0:
+            services.flush_counter_deltas()
+        else:
+            services.like_tweet(user=fans[i], tweet=tweet)
+
+    assert _at_once(len(fans), work) == []
+    services.flush_counter_deltas()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_200_users_liking_one_tweet_at_the_same_moment_count_200():
     author = User.objects.create_user(username="star", password="x-pass-1234")
@@ -70,18 +90,8 @@ def test_the_same_user_liking_and_retweeting_twice_at_once_counts_once():
 
 @pytest.mark.django_db(transaction=True)
 def test_counts_stay_exact_while_flushes_run_concurrently_with_likes():
-    author = User.objects.create_user(username="star", password="x-pass-1234")
-    fans = User.objects.bulk_create([User(username=f"fan{i}", password="!") for i in range(60)])
-    tweet = services.create_tweet(author=author, text="busy")
-
-    def work(i):
-        if i % 4 == 0:
-            services.flush_counter_deltas()
-        else:
-            services.like_tweet(user=fans[i], tweet=tweet)
-
-    assert _at_once(60, work) == []
-    services.flush_counter_deltas()
+    author, fans, tweet = _busy_tweet(60)
+    _like_while_flushing(fans, tweet)
     assert Tweet.objects.get(pk=tweet.pk).like_count == 45 == counts_for([tweet.pk])[tweet.pk]["likes"]
 
 
@@ -133,20 +143,10 @@ def test_the_redis_copy_ends_exact_after_concurrent_likes_and_flushes():
     from timelines.selectors import hydrate
     from tweets import hotcache
 
-    author = User.objects.create_user(username="star", password="x-pass-1234")
-    fans = User.objects.bulk_create([User(username=f"fan{i}", password="!") for i in range(40)])
-    tweet = services.create_tweet(author=author, text="busy")
+    author, fans, tweet = _busy_tweet(40)
     hydrate([tweet.pk], author)  # the counters are cached from here on
     assert get_redis_connection("default").exists(hotcache.counts_key(tweet.pk))
-
-    def work(i):
-        if i % 4 == 0:
-            services.flush_counter_deltas()
-        else:
-            services.like_tweet(user=fans[i], tweet=tweet)
-
-    assert _at_once(40, work) == []
-    services.flush_counter_deltas()
+    _like_while_flushing(fans, tweet)
 
     assert get_redis_connection("default").hget(hotcache.counts_key(tweet.pk), "l") == b"30"
     assert hydrate([tweet.pk], author)[0]["counts"]["likes"] == 30 == counts_for([tweet.pk])[tweet.pk]["likes"]

@@ -18,14 +18,14 @@ def alice_client(make_user):
     return client, user
 
 
-def test_profile_tabs_show_tweets_retweets_replies_and_likes(alice_client, make_user, post, run_hooks):
+def test_profile_tabs_show_tweets_retweets_replies_and_likes(alice_client, make_user, post, run):
     client, alice = alice_client
     bob = make_user("bob")
     own = post(alice, "my own <b>tweet</b> #hello")
     theirs = post(bob, "bob says hi")
     reply = post(alice, "my reply", reply_to=theirs)
-    run_hooks(services.retweet, user=alice, tweet=theirs)
-    run_hooks(services.like_tweet, user=alice, tweet=theirs)
+    run(services.retweet, user=alice, tweet=theirs)
+    run(services.like_tweet, user=alice, tweet=theirs)
 
     page = client.get("/@alice").content.decode()
     assert "my own &lt;b&gt;tweet&lt;/b&gt;" in page and "<b>tweet</b>" not in page
@@ -61,7 +61,7 @@ def test_profile_infinite_scroll_returns_only_the_fragment(alice_client, post):
 
 
 def test_a_20_tweet_profile_page_has_a_fixed_query_count(
-    alice_client, make_user, post, run_hooks, django_assert_num_queries, django_assert_max_num_queries
+    alice_client, make_user, post, run, django_assert_num_queries, django_assert_max_num_queries
 ):
     client, alice = alice_client
     bob = make_user("bob")
@@ -71,8 +71,8 @@ def test_a_20_tweet_profile_page_has_a_fixed_query_count(
             t = post(bob, f"tweet {i} @alice #tag{i}")
             if i % 2:
                 t = post(bob, f"quote {i}", quote_of=t)
-            run_hooks(services.like_tweet, user=alice, tweet=t)
-            run_hooks(services.retweet, user=alice, tweet=t)
+            run(services.like_tweet, user=alice, tweet=t)
+            run(services.retweet, user=alice, tweet=t)
 
     fill(5)
     client.get("/@bob")  # the first request of a session also records last_seen_at (and fills the card cache)
@@ -87,14 +87,14 @@ def test_a_20_tweet_profile_page_has_a_fixed_query_count(
     assert response.content.decode().count('data-testid="tweet"') == 20
 
 
-def test_tweet_page_shows_thread_counters_history_and_replies(alice_client, make_user, post, run_hooks):
+def test_tweet_page_shows_thread_counters_history_and_replies(alice_client, make_user, post, run):
     client, alice = alice_client
     bob = make_user("bob")
     root = post(bob, "root of the thread")
     mid = post(alice, "middle reply", reply_to=root)
-    run_hooks(services.edit_tweet, user=bob, tweet=root, text="root of the thread (edited)")
+    run(services.edit_tweet, user=bob, tweet=root, text="root of the thread (edited)")
     leaf = post(bob, "leaf reply", reply_to=mid)
-    run_hooks(services.like_tweet, user=alice, tweet=mid)
+    run(services.like_tweet, user=alice, tweet=mid)
 
     page = client.get(f"/@alice/status/{mid.pk}").content.decode().split("<main", 1)[1]
     assert page.index("root of the thread (edited)") < page.index("middle reply") < page.index("leaf reply")
@@ -108,13 +108,13 @@ def test_tweet_page_shows_thread_counters_history_and_replies(alice_client, make
     assert "middle reply" in client.get(f"/@alice/status/{leaf.pk}", follow=True).content.decode()
 
 
-def test_deleted_parent_shows_a_tombstone_and_quote_is_unavailable(alice_client, make_user, post, run_hooks):
+def test_deleted_parent_shows_a_tombstone_and_quote_is_unavailable(alice_client, make_user, post, run):
     client, alice = alice_client
     bob = make_user("bob")
     root = post(bob, "will vanish")
     reply = post(alice, "still here", reply_to=root)
     quote = post(alice, "quoting it", quote_of=root)
-    run_hooks(services.delete_tweet, user=bob, tweet=root)
+    run(services.delete_tweet, user=bob, tweet=root)
     assert client.get(f"/@bob/status/{root.pk}").status_code == 404
     page = client.get(f"/@alice/status/{reply.pk}").content.decode()
     assert "This tweet was deleted." in page and "will vanish" not in page
@@ -122,12 +122,12 @@ def test_deleted_parent_shows_a_tombstone_and_quote_is_unavailable(alice_client,
     assert "This tweet is unavailable." in page
 
 
-def test_likers_retweeters_and_quotes_pages(alice_client, make_user, post, run_hooks):
+def test_likers_retweeters_and_quotes_pages(alice_client, make_user, post, run):
     client, alice = alice_client
     bob = make_user("bob", display_name="Bobby")
     root = post(alice, "popular")
-    run_hooks(services.like_tweet, user=bob, tweet=root)
-    run_hooks(services.retweet, user=bob, tweet=root)
+    run(services.like_tweet, user=bob, tweet=root)
+    run(services.retweet, user=bob, tweet=root)
     post(bob, "so true", quote_of=root)
     assert "Bobby" in client.get(f"/@alice/status/{root.pk}/likes").content.decode()
     assert "Bobby" in client.get(f"/@alice/status/{root.pk}/retweets").content.decode()
@@ -205,12 +205,12 @@ def test_anonymous_visitors_read_but_get_login_links(make_user, post):
     assert "public" in page and "Log in to reply" in page and "hx-post" not in page
 
 
-def test_quote_made_before_an_edit_says_which_version_it_quoted(alice_client, make_user, post, run_hooks):
+def test_quote_made_before_an_edit_says_which_version_it_quoted(alice_client, make_user, post, run):
     client, alice = alice_client
     bob = make_user("bob")
     root = post(bob, "version one")
     quote = post(alice, "my take", quote_of=root)
-    run_hooks(services.edit_tweet, user=bob, tweet=root, text="version two")
+    run(services.edit_tweet, user=bob, tweet=root, text="version two")
     page = client.get(f"/@alice/status/{quote.pk}").content.decode()
     assert "version two" in page and "Quoting version 1 of this tweet" in page
     assert "Edited" in page

@@ -10,12 +10,12 @@ from tweets.selectors import counts_for, viewer_state
 pytestmark = pytest.mark.django_db
 
 
-def test_payload_is_json_safe_viewer_free_and_describes_context(make_user, post, run_hooks):
+def test_payload_is_json_safe_viewer_free_and_describes_context(make_user, post, run):
     alice, bob = make_user("alice"), make_user("bob")
     root = post(alice, "hello @bob #Chirp 👋")
     reply = post(bob, "hi back", reply_to=root)
     quote = post(bob, "look at this", quote_of=root)
-    run_hooks(services.retweet, user=bob, tweet=root)
+    run(services.retweet, user=bob, tweet=root)
     rt_id = root.retweets.get().pk
 
     payloads = tweet_payloads([root.pk, reply.pk, quote.pk, rt_id])
@@ -30,11 +30,11 @@ def test_payload_is_json_safe_viewer_free_and_describes_context(make_user, post,
     assert rt["id"] == str(root.pk) and rt["entry_id"] == str(rt_id) and rt["retweet"]["by"]["username"] == "bob"
 
 
-def test_counts_and_state_resolve_retweets_to_the_original(make_user, post, run_hooks):
+def test_counts_and_state_resolve_retweets_to_the_original(make_user, post, run):
     alice, bob = make_user("alice"), make_user("bob")
     root = post(alice, "count me")
-    run_hooks(services.like_tweet, user=bob, tweet=root)
-    run_hooks(services.retweet, user=bob, tweet=root)
+    run(services.like_tweet, user=bob, tweet=root)
+    run(services.retweet, user=bob, tweet=root)
     rt_id = root.retweets.get().pk
     counts = counts_for([root.pk, rt_id])
     assert counts[root.pk] == counts[rt_id] == {"likes": 1, "retweets": 1, "replies": 0, "quotes": 0}
@@ -45,26 +45,26 @@ def test_counts_and_state_resolve_retweets_to_the_original(make_user, post, run_
     assert card["counts"]["likes"] == 1 and card["viewer"]["liked"] is True
 
 
-def test_tombstones_for_deleted_tweets_and_their_retweets(make_user, post, run_hooks):
+def test_tombstones_for_deleted_tweets_and_their_retweets(make_user, post, run):
     alice, bob = make_user("alice"), make_user("bob")
     root = post(alice, "soon gone")
-    run_hooks(services.retweet, user=bob, tweet=root)
+    run(services.retweet, user=bob, tweet=root)
     rt_id = root.retweets.get().pk
-    run_hooks(services.delete_tweet, user=alice, tweet=root)
+    run(services.delete_tweet, user=alice, tweet=root)
     payloads = tweet_payloads([root.pk, rt_id])
     assert payloads[root.pk]["tombstone"] == "deleted"
     assert payloads[rt_id]["tombstone"] == "deleted"
     assert present([root.pk, rt_id], bob) == []
 
 
-def test_payloads_counts_and_state_use_constant_queries(make_user, post, run_hooks, django_assert_num_queries):
+def test_payloads_counts_and_state_use_constant_queries(make_user, post, run, django_assert_num_queries):
     alice, bob = make_user("alice"), make_user("bob")
     ids = []
     for n in range(10):
         t = post(alice, f"tweet {n} @bob #tag{n}")
         ids.append(post(bob, f"reply {n}", reply_to=t).pk)
         ids.append(post(bob, f"quote {n}", quote_of=t).pk)
-        run_hooks(services.retweet, user=bob, tweet=t)
+        run(services.retweet, user=bob, tweet=t)
         ids.append(t.retweets.get().pk)
     with django_assert_num_queries(3):
         tweet_payloads(ids)
