@@ -58,8 +58,7 @@ def prepare_history() -> int:
 
 
 def _consumes_ranking(worker) -> bool:
-    queues = getattr(getattr(getattr(worker, "app", None), "amqp", None), "queues", None)
-    consumed = getattr(queues, "consume_from", None)
+    consumed = worker.app.amqp.queues.consume_from
     return not consumed or "ranking" in consumed  # no -Q given: every queue
 
 

@@ -16,6 +16,7 @@ from trending.templatetags.trending_tags import trend_key
 from trending.terms import normalize
 from tweets.selectors import ZERO_COUNTS
 from tweets.templatetags import frames
+from twitter_site import csrf
 
 # Layouts of signed-in Explore pages, one per person and page: the most recent visitors'.
 SHELLS = frames.FrameCache(1024)
@@ -91,7 +92,7 @@ def _framed_entries(request, rows: list[selectors.PopularRow], next_url: str | N
             "csrf_token": builder.slot("csrf"),
         }
 
-    values = {"counts": counts, "csrf": frames.csrf_token(request)}
+    values = {"counts": counts, "csrf": csrf.token(request)}
     return frames.render(BODIES, ENTRIES_TEMPLATE, key, body_context, values)
 
 

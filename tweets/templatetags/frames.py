@@ -221,11 +221,6 @@ def render(
     return mark_safe(cache.get_or_build((template_name, *key), build_html).fill(values))
 
 
-def csrf_token(request) -> str:
-    """Return this request's masked CSRF token: one per request (``twitter_site.csrf.token``)."""
-    return csrf.token(request)
-
-
 def context_csrf(context) -> str | None:
     """Return the CSRF token a frame's hole gets in ``context``: the request's, None without one.
 
@@ -266,4 +261,4 @@ def render_page(
         return get_template(template_name).template.render(page_context)
 
     frame = cache.get_or_build((template_name, *key), build_html)
-    return HttpResponse(frame.fill({**live, "csrf": csrf_token(request)}))
+    return HttpResponse(frame.fill({**live, "csrf": csrf.token(request)}))
