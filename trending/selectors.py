@@ -98,31 +98,35 @@ SPARES = 5  # entries read after a page's last when some of its tweets were dele
 def popular_rows(viewer, *, cursor: str | None = None, size: int = PAGE_SIZE) -> PopularRows:
     """Return one page of the top 100 of the last hour as cached cards: no tweet row read, no card parsed.
 
-    One Redis call for the cards, their counters and the viewer's flags, one for the follow
-    states (signed in). Tweets deleted since the ranking run are skipped and the next entries
-    stand in for them (a second read, only then); the list stays 100 long.
+    One Redis call for the cards, their counters, the viewer's flags and whether the viewer
+    follows their authors. Tweets deleted since the ranking run are skipped and the next entries
+    stand in for them (a second call, only then); the list stays 100 long.
     """
     from accounts import usercache
     from timelines.selectors import read_cards
+
+    signed_in = viewer is not None and viewer.is_authenticated
+
+    def read(part: list[dict]) -> tuple[dict, set[int]]:
+        # The authors are known from the snapshot: their follow states come with the cards.
+        authors = sorted({r["author_id"] for r in part})
+        ask = usercache.followees_question(viewer.pk, authors) if signed_in and authors else None
+        entries, answers = read_cards([r["id"] for r in part], viewer, ask)
+        following = usercache.followed_from_answers(viewer.pk, authors, answers) if ask else set()
+        return {e.id: e for e in entries}, following
 
     start = decode_cursor(cursor)
     snapshot = _snapshot(counters.popular_snapshot_key(), _prepare_popular) or {"computed_at": None, "entries": []}
     ranked = snapshot["entries"]
     end = min(start + size, 100)
     window = ranked[start : start + size]
-    signed_in = viewer is not None and viewer.is_authenticated
-    # The follow states of the authors come with the cards (one round trip).
-    authors = sorted({r["author_id"] for r in window})
-    ask = usercache.followees_question(viewer.pk, authors) if signed_in and authors else None
-    entries, answers = read_cards([r["id"] for r in window], viewer, ask)
-    cards = {e.id: e for e in entries}
-    following = usercache.followed_from_answers(viewer.pk, authors, answers) if ask else set()
+    cards, following = read(window)
     if len(cards) < len(window):
         spares = ranked[start + size : start + size + SPARES]
-        cards.update((e.id, e) for e in read_cards([r["id"] for r in spares], viewer)[0])
+        spare_cards, spare_following = read(spares)
+        cards.update(spare_cards)
+        following |= spare_following
         window = window + spares
-        if signed_in:
-            following |= usercache.followed_among(viewer.pk, {r["author_id"] for r in spares})
     shown = [r for r in window if r["id"] in cards][:size]
     rows = [
         PopularRow(rank, r, cards[r["id"]], r["author_id"] in following)
