@@ -9,6 +9,10 @@ lookup) is unchanged: ``usercache.install``.
 
 Sessions stay in PostgreSQL too (a cache miss or a Redis outage reads them there), as with
 ``cached_db``.
+
+Both are kept in the process's near cache (``twitter_site.nearcache``) once read: a signed-in
+request whose session and person have not changed since this process last saw them makes no
+Redis round trip for them at all.
 """
 
 from __future__ import annotations
@@ -16,11 +20,16 @@ from __future__ import annotations
 import logging
 
 import orjson
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import cached_db
 
 from accounts import usercache
+from twitter_site import nearcache
 
 log = logging.getLogger(__name__)
+
+nearcache.track(f"{settings.CACHES[settings.SESSION_CACHE_ALIAS]['KEY_PREFIX']}:")
 
 
 class SessionStore(cached_db.SessionStore):
@@ -30,7 +39,14 @@ class SessionStore(cached_db.SessionStore):
 
     def load(self) -> dict:
         # Session keys are letters and digits (Django makes them): no key validation needed.
-        found = usercache.read_session(self._cache.make_key(self.cache_key))
+        cache_key = self._cache.make_key(self.cache_key)
+        near = nearcache.current()
+        found = _from_near_cache(near, cache_key) if near is not None else None
+        if found is None:
+            token = near.watch() if near is not None else 0
+            found = usercache.read_session(cache_key)
+            if found is not None and near is not None:
+                _keep(near, token, cache_key, *found)
         if found is not None:
             raw, self.user_copy = found
             try:
@@ -47,3 +63,33 @@ class SessionStore(cached_db.SessionStore):
         data = self.decode(session.session_data)
         self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=session.expire_date))
         return data
+
+
+def _user_id(raw: bytes) -> str | None:
+    data = orjson.loads(raw)
+    user_id = data.get(SESSION_KEY) if isinstance(data, dict) else None
+    return user_id if isinstance(user_id, str) and user_id.isdigit() else None
+
+
+def _from_near_cache(near: nearcache.NearCache, cache_key: str) -> tuple[bytes, bytes | None] | None:
+    """Return (the session's bytes, the person's copy) as ``usercache.read_session`` would, or None."""
+    raw = near.get(cache_key)
+    if raw is nearcache.MISSING:
+        return None
+    try:
+        user_id = _user_id(raw)
+    except orjson.JSONDecodeError:
+        return None
+    copy = near.get(usercache.user_key(user_id)) if user_id else None
+    return None if copy is nearcache.MISSING else (raw, copy)
+
+
+def _keep(near: nearcache.NearCache, token: int, cache_key: str, raw: bytes, copy: bytes | None) -> None:
+    try:
+        user_id = _user_id(raw)
+    except orjson.JSONDecodeError:
+        return
+    values = {cache_key: raw}
+    if user_id:
+        values[usercache.user_key(user_id)] = copy
+    near.keep(token, values)

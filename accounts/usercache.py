@@ -46,7 +46,7 @@ from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
 from accounts.models import Follow, User
-from twitter_site import lua
+from twitter_site import lua, nearcache
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,10 @@ def user_key(user_id: int) -> str:
 
 def followees_key(user_id: int) -> str:
     return f"acct:fw:{user_id}"
+
+
+# Kept in the near cache: the copies with the sessions (accounts.sessions), follow states with cards.
+nearcache.track(user_key(""), followees_key(""))
 
 
 def _generation_key(key: str) -> str:

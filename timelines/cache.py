@@ -22,7 +22,7 @@ from redis.exceptions import RedisError
 
 from timelines.feeds import redis
 from tweets import hotcache
-from twitter_site import lua
+from twitter_site import lua, nearcache
 
 PAYLOAD_TTL = 3600
 log = logging.getLogger(__name__)
@@ -34,6 +34,10 @@ def payload_prefix() -> str:
 
 def payload_key(tweet_id: int) -> str:
     return f"{payload_prefix()}{tweet_id}"
+
+
+# Kept in the near cache (``fetch``): cards, counters and a viewer's flags.
+nearcache.track(payload_prefix(), hotcache.counts_prefix(), "viewer:")
 
 
 @dataclass(slots=True)
@@ -104,26 +108,99 @@ def fetch(
 
     ``ask`` = (a set's key, members): whether each member is in that set is answered in the same
     call (the follow states of a page's authors), None without one. Raises RedisError.
+
+    No round trip at all when the process's near cache holds every part (``twitter_site.nearcache``);
+    what a call reads is kept there for the next page.
     """
+    near = nearcache.current()
+    if near is not None:
+        found = _from_near_cache(near, ids, viewer_id, ask)
+        if found is not None:
+            return found
+        token = near.watch()
     question, members = ask if ask is not None else ("-", ())
+    flag_keys = hotcache.flag_keys(viewer_id or 0)
     reply = lua.script("fetch", _FETCH)(
-        keys=[*hotcache.flag_keys(viewer_id or 0), question],
+        keys=[*flag_keys, question],
         args=[payload_prefix(), hotcache.counts_prefix(), "1" if viewer_id else "0", len(members), *members, *ids],
     )
     horizon = int(reply[0]) if reply[0] is not None else None
-    entries = []
+    entries, liked, retweeted = [], {}, {}
     for n, tweet_id in enumerate(ids):
-        j, o, t, likes, retweets, replies, quotes, liked, retweeted = reply[1 + 9 * n : 10 + 9 * n]
+        j, o, t, likes, retweets, replies, quotes, is_liked, is_retweeted = reply[1 + 9 * n : 10 + 9 * n]
         entry = Entry(int(tweet_id))
         if j is not None:
             entry.blob, entry.shown, entry.tombstone = j, int(o), bool(t)
             if likes is not None:
                 entry.counts = (int(likes), int(retweets), int(replies), int(quotes))
             if viewer_id and not entry.tombstone:
-                entry.liked = _flag(liked, horizon, entry.shown)
-                entry.retweeted = _flag(retweeted, horizon, entry.shown)
+                liked[entry.shown], retweeted[entry.shown] = is_liked, is_retweeted
+                entry.liked = _flag(is_liked, horizon, entry.shown)
+                entry.retweeted = _flag(is_retweeted, horizon, entry.shown)
         entries.append(entry)
-    return horizon, entries, (reply[1 + 9 * len(ids) :] if ask is not None else None)
+    answers = reply[1 + 9 * len(ids) :] if ask is not None else None
+    if near is not None:
+        kept: dict[str, object] = {}
+        for entry in entries:
+            if entry.blob is not None:
+                kept[payload_key(entry.id)] = (entry.blob, entry.shown, entry.tombstone)
+                if entry.counts is not None:
+                    kept[hotcache.counts_key(entry.shown)] = entry.counts
+        if viewer_id:
+            kept[flag_keys[2]] = horizon
+            for key, found in zip(flag_keys[:2], (liked, retweeted), strict=True):
+                if found:
+                    kept[key] = _merged(near.get(key), found)
+        if ask is not None:
+            kept[question] = _merged(near.get(question), dict(zip(members, answers, strict=True)))
+        near.keep(token, kept)
+    return horizon, entries, answers
+
+
+def _merged(known, found: dict) -> dict:
+    return found if known is nearcache.MISSING else {**known, **found}
+
+
+def _from_near_cache(
+    near: nearcache.NearCache, ids: Sequence[int], viewer_id: int | None, ask: tuple[str, Sequence] | None
+) -> tuple[int | None, list[Entry], list[int] | None] | None:
+    """Return what ``fetch`` would from the near cache alone, or None when any part is not there."""
+    get, missing = near.get, nearcache.MISSING
+    if viewer_id:
+        liked_key, retweeted_key, horizon_key = hotcache.flag_keys(viewer_id)
+        horizon, liked, retweeted = get(horizon_key), get(liked_key), get(retweeted_key)
+        if horizon is missing:
+            return None
+    entries = []
+    for tweet_id in ids:
+        card = get(payload_key(tweet_id))
+        if card is missing:
+            return None
+        entry = Entry(int(tweet_id), *card)
+        if not entry.tombstone:
+            counts = get(hotcache.counts_key(entry.shown))
+            if counts is missing:
+                return None
+            entry.counts = counts
+            if viewer_id:
+                if liked is missing or retweeted is missing:
+                    return None
+                is_liked, is_retweeted = liked.get(entry.shown), retweeted.get(entry.shown)
+                if is_liked is None or is_retweeted is None:
+                    return None
+                entry.liked = _flag(is_liked, horizon, entry.shown)
+                entry.retweeted = _flag(is_retweeted, horizon, entry.shown)
+        entries.append(entry)
+    answers = None
+    if ask is not None:
+        question, members = ask
+        known = get(question)
+        if known is missing:
+            return None
+        answers = [known.get(member) for member in members]
+        if None in answers:
+            return None
+    return (horizon if viewer_id else None), entries, answers
 
 
 def build(ids: Sequence[int]) -> dict[int, tuple[bytes, int, bool]]:

@@ -108,6 +108,10 @@ CACHES["sessions"] = {
 
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
+# This process's copy of the hot Redis values (sessions, cards, flags), kept exact by Redis's
+# client tracking: signed-in pages skip their Redis round trips (twitter_site/nearcache.py).
+NEAR_CACHE = env_bool("CHIRP_NEAR_CACHE", True)
+
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
