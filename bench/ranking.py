@@ -504,6 +504,8 @@ def _page_data() -> tuple[list[int], str]:
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.utils.crypto import get_random_string
 
     from accounts.models import User
     from trending import counters
@@ -534,7 +536,9 @@ def _page_data() -> tuple[list[int], str]:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = viewer.get_session_auth_hash()
     session.create()
-    return created, f"sessionid={session.session_key}"
+    # As a browser has them once signed in: the session and the CSRF cookie the sign-in form set.
+    csrf = get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
+    return created, f"sessionid={session.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
 
 
 def _pages(*, quick: bool, prefix: str) -> dict:

@@ -39,7 +39,7 @@ from django.conf import settings
 
 log = logging.getLogger(__name__)
 
-MAX_ENTRIES = 50_000
+MAX_ENTRIES = 20_000  # cards are the largest values (~2 KB): ~40 MB a thread at most
 MAX_AGE = 60.0
 RETRY_AFTER = 1.0
 MISSING = object()  # what ``get`` returns for a key it does not hold
@@ -71,9 +71,11 @@ class NearCache:
         self.values: dict[str, tuple[float, object]] = {}
         self.applied = 0  # invalidation messages applied so far (the ``watch`` token)
         self.reader = hiredis.Reader()
+        # Connections of its own, like the pool's (address, password, database, TLS) but outside
+        # it: they are never handed to other code, and the pool's limit does not count them.
         pool = get_redis_connection("default").connection_pool
-        self.listener = pool.make_connection()  # receives the invalidations
-        self.tracker = pool.make_connection()  # holds the tracking on; never used after set-up
+        self.listener = pool.connection_class(**pool.connection_kwargs)  # receives the invalidations
+        self.tracker = pool.connection_class(**pool.connection_kwargs)  # holds the tracking on; idle
         try:
             self.listener.connect()
             self.listener.send_command("CLIENT", "ID")
@@ -86,6 +88,8 @@ class NearCache:
                     raise ConnectionError("Redis closed the invalidation connection")
                 self.reader.feed(chunk)
             self.tracker.connect()
+            self.tracker.send_command("CLIENT", "ID")
+            self.ids = {"listener": listener_id, "tracker": self.tracker.read_response()}
             args = ["CLIENT", "TRACKING", "ON", "REDIRECT", listener_id, "BCAST"]
             for prefix in self.prefixes:
                 args += ["PREFIX", prefix]
@@ -172,6 +176,7 @@ class NearCache:
 
     def watch(self) -> int:
         """Return the token to give ``keep`` after reading Redis (take it before the read)."""
+        self.sync()
         return self.applied
 
     def keep(self, token: int, values: Mapping[str, object]) -> bool:
