@@ -65,31 +65,25 @@ class SessionStore(cached_db.SessionStore):
         return data
 
 
-def _user_id(raw: bytes) -> str | None:
-    data = orjson.loads(raw)
-    user_id = data.get(SESSION_KEY) if isinstance(data, dict) else None
-    return user_id if isinstance(user_id, str) and user_id.isdigit() else None
-
-
 def _from_near_cache(near: nearcache.NearCache, cache_key: str) -> tuple[bytes, bytes | None] | None:
     """Return (the session's bytes, the person's copy) as ``usercache.read_session`` would, or None."""
-    raw = near.get(cache_key)
-    if raw is nearcache.MISSING:
+    held = near.get(cache_key)  # (the session's bytes, the user id in it or None)
+    if held is nearcache.MISSING:
         return None
-    try:
-        user_id = _user_id(raw)
-    except orjson.JSONDecodeError:
-        return None
+    raw, user_id = held
     copy = near.get(usercache.user_key(user_id)) if user_id else None
     return None if copy is nearcache.MISSING else (raw, copy)
 
 
 def _keep(near: nearcache.NearCache, token: int, cache_key: str, raw: bytes, copy: bytes | None) -> None:
     try:
-        user_id = _user_id(raw)
+        data = orjson.loads(raw)
     except orjson.JSONDecodeError:
         return
-    values = {cache_key: raw}
+    user_id = data.get(SESSION_KEY) if isinstance(data, dict) else None
+    if not (isinstance(user_id, str) and user_id.isdigit()):
+        user_id = None
+    values = {cache_key: (raw, user_id)}
     if user_id:
         values[usercache.user_key(user_id)] = copy
     near.keep(token, values)

@@ -28,6 +28,15 @@ def test_a_token_unmasks_to_the_cookie_secret_and_is_made_once_per_request():
     known.META["CSRF_COOKIE"] = secret  # as the middleware puts a valid cookie's secret
     other = csrf.token(known)
     assert other != token and _unmask_cipher_token(other) == secret
+    assert "CSRF_COOKIE_NEEDS_UPDATE" not in known.META  # a valid cookie is not sent again
+
+
+def test_the_cookie_is_set_once_not_on_every_page(make_user):
+    client = Client()
+    client.force_login(make_user("ann"))
+    first = client.get(reverse("popular"))
+    assert "csrftoken" in first.cookies
+    assert "csrftoken" not in client.get(reverse("popular")).cookies  # the browser has it
 
 
 def test_masks_use_every_character_evenly():
