@@ -13,8 +13,9 @@ reads (``sync``, a non-blocking ``recv``: ~2 µs) never serves a value older tha
 some client has already seen acknowledged: read-your-writes holds across processes.
 
 Storing a value read from Redis races with changes made meanwhile. ``watch`` notes how many
-invalidations this copy has applied; ``keep`` drains and stores only when none arrived since, so
-a value read before a change can never be stored after the change's message has been applied.
+invalidations this copy has applied, and from then on which keys each one names; ``keep`` drains
+and does not store a key invalidated since (nor anything after a flush), so a value read before
+a change can never be stored after the change's message has been applied.
 The copy is per thread (its connections and state are not shared), bounded (``MAX_ENTRIES``) and
 each value is served for ``MAX_AGE`` seconds at most: a key that expired in Redis but that Redis
 has not deleted yet (it deletes expired keys lazily) is not served for long after.
@@ -36,6 +37,7 @@ from collections.abc import Iterable, Mapping
 
 import hiredis
 from django.conf import settings
+from redis.exceptions import ResponseError
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,9 @@ class NearCache:
         self.pid = os.getpid()
         self.values: dict[str, tuple[float, object]] = {}
         self.applied = 0  # invalidation messages applied so far (the ``watch`` token)
+        self.watching = 0  # reads between ``watch`` and ``keep``: while any, note what changes
+        self.changed: dict[str, int] = {}  # key -> the message that invalidated it last
+        self.flushed = 0  # the message that emptied everything last
         self.reader = hiredis.Reader()
         # Connections of its own, like the pool's (address, password, database, TLS) but outside
         # it: they are never handed to other code, and the pool's limit does not count them.
@@ -148,12 +153,17 @@ class NearCache:
         if message[0] in (b"subscribe", b"unsubscribe"):
             return
         self.applied += 1
-        if keys is None:
+        if keys is None or len(self.changed) > MAX_ENTRIES:
             self.values.clear()
+            self.changed.clear()
+            self.flushed = self.applied
             return
         pop = self.values.pop
         for key in keys:
-            pop(key.decode(), None)
+            name = key.decode()
+            pop(name, None)
+            if self.watching:
+                self.changed[name] = self.applied
 
     def _broken(self, exc: BaseException) -> bool:
         log.warning("near cache off until it reconnects: %s", exc)
@@ -177,20 +187,34 @@ class NearCache:
     def watch(self) -> int:
         """Return the token to give ``keep`` after reading Redis (take it before the read)."""
         self.sync()
+        self.watching += 1
         return self.applied
 
     def keep(self, token: int, values: Mapping[str, object]) -> bool:
-        """Store ``values`` read from Redis after ``watch`` returned ``token``, unless a change may have raced them."""
-        if not self.sync() or self.applied != token:
-            return False
-        if len(self.values) + len(values) > MAX_ENTRIES:
-            self.values.clear()  # simple and rare: the hot keys come back within a page or two
-        stamp = time.monotonic()
-        for key, value in values.items():
-            if not key.startswith(self.prefixes):
-                raise ValueError(f"{key!r} is under no tracked prefix (nearcache.track)")
-            self.values[key] = (stamp, value)
-        return True
+        """Store ``values`` read from Redis after ``watch`` returned ``token``, except those a change may have raced.
+
+        A key invalidated after the token (or a flush after it) is not stored: its value may be
+        older than the change. Returns whether every value was stored.
+        """
+        try:
+            if not self.sync() or self.flushed > token:
+                return False
+            if len(self.values) + len(values) > MAX_ENTRIES:
+                self.values.clear()  # simple and rare: the hot keys come back within a page or two
+            stamp, changed, kept = time.monotonic(), self.changed, True
+            for key, value in values.items():
+                if not key.startswith(self.prefixes):
+                    raise ValueError(f"{key!r} is under no tracked prefix (nearcache.track)")
+                if changed.get(key, -1) > token:
+                    kept = False
+                else:
+                    self.values[key] = (stamp, value)
+            return kept
+        finally:
+            self.watching -= 1
+            if self.watching <= 0:
+                self.watching = 0
+                self.changed.clear()
 
 
 def enabled() -> bool:
@@ -212,6 +236,10 @@ def current() -> NearCache | None:
         return None
     try:
         cache = NearCache(_prefixes)
+    except ResponseError as exc:  # a Redis that refuses tracking (before 6.0, or no CLIENT rights)
+        log.warning("near cache off for this process: Redis refused client tracking: %s", exc)
+        _local.retry_at = float("inf")
+        return None
     except Exception as exc:  # noqa: BLE001 - any failure only costs the speed-up
         log.warning("near cache unavailable: %s", exc)
         _local.retry_at = time.monotonic() + RETRY_AFTER

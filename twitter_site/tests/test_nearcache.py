@@ -81,6 +81,26 @@ def test_a_value_read_before_a_change_is_not_kept(near, other_client):
     assert nearcache.current().get(KEY) is nearcache.MISSING
 
 
+def test_only_the_keys_changed_during_a_read_are_not_kept(near, other_client):
+    token = near.watch()
+    other_client.sadd(KEY, 1)
+    assert not near.keep(token, {KEY: "read before the change", "viewer:liked:7": "unchanged"})
+    again = nearcache.current()
+    assert again.get(KEY) is nearcache.MISSING and again.get("viewer:liked:7") == "unchanged"
+
+
+def test_a_redis_that_refuses_tracking_turns_it_off_for_good(monkeypatch):
+    def refuse(prefixes):
+        raise redis.exceptions.ResponseError("unknown subcommand 'TRACKING'")
+
+    monkeypatch.setattr(nearcache, "NearCache", refuse)
+    monkeypatch.setattr(nearcache._local, "cache", None)
+    monkeypatch.setattr(nearcache, "RETRY_AFTER", 0.0)
+    assert nearcache.current() is None
+    assert nearcache.current() is None and nearcache._local.retry_at == float("inf")  # not asked again
+    nearcache._local.retry_at = 0.0
+
+
 def test_a_flush_empties_it(near, other_client):
     _keep(near)
     other_client.flushdb()
