@@ -171,14 +171,14 @@ def _from_near_cache(
         horizon, liked, retweeted = get(horizon_key), get(liked_key), get(retweeted_key)
         if horizon is missing:
             return None
-    entries = []
+    entries, cards, counters = [], payload_prefix(), hotcache.counts_prefix()
     for tweet_id in ids:
-        card = get(payload_key(tweet_id))
+        card = get(f"{cards}{tweet_id}")
         if card is missing:
             return None
-        entry = Entry(int(tweet_id), *card)
+        entry = Entry(tweet_id, *card)
         if not entry.tombstone:
-            counts = get(hotcache.counts_key(entry.shown))
+            counts = get(f"{counters}{entry.shown}")
             if counts is missing:
                 return None
             entry.counts = counts

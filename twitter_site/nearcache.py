@@ -75,6 +75,7 @@ class NearCache:
         self.watching = 0  # reads between ``watch`` and ``keep``: while any, note what changes
         self.changed: dict[str, int] = {}  # key -> the message that invalidated it last
         self.flushed = 0  # the message that emptied everything last
+        self.synced_at = time.monotonic()  # when ``sync`` last ran: ages are measured from it
         self.reader = hiredis.Reader()
         # Connections of its own, like the pool's (address, password, database, TLS) but outside
         # it: they are never handed to other code, and the pool's limit does not count them.
@@ -120,6 +121,7 @@ class NearCache:
     def sync(self) -> bool:
         """Apply every invalidation Redis has sent; return False when the copy is no longer usable."""
         listener, tracker = self.socks
+        self.synced_at = time.monotonic()
         try:
             while True:
                 chunk = listener.recv(65536)
@@ -179,7 +181,7 @@ class NearCache:
         found = self.values.get(key)
         if found is None:
             return MISSING
-        if time.monotonic() - found[0] > MAX_AGE:
+        if self.synced_at - found[0] > MAX_AGE:
             del self.values[key]
             return MISSING
         return found[1]

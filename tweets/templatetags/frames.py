@@ -159,9 +159,13 @@ def passes_holes(fn: Callable) -> Callable:
     @wraps(fn)
     def wrapper(value, *args):
         if isinstance(value, Hole):
-            # Through the wrapper again: filled while an enclosing frame is built, the value is
-            # that frame's hole and the filter moves on into it (see "Frames in frames").
-            return value.then(lambda v: wrapper(v, *args))
+
+            def apply(filled):
+                # Through the wrapper again when filled while an enclosing frame is built: the
+                # value is that frame's hole and the filter moves on into it ("Frames in frames").
+                return wrapper(filled, *args) if isinstance(filled, Hole) else fn(filled, *args)
+
+            return value.then(apply)
         return fn(value, *args)
 
     return wrapper

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from functools import lru_cache
 from types import SimpleNamespace
 
 import orjson
@@ -26,9 +27,14 @@ CARD_FRAMES = FrameCache(4096)
 def _parse(value) -> datetime | None:
     if isinstance(value, datetime):
         return value
+    return _from_iso(str(value))
+
+
+@lru_cache(maxsize=8192)  # the cards' times, parsed once (a frame's hole gives the same text on every fill)
+def _from_iso(text: str) -> datetime | None:
     try:
-        return datetime.fromisoformat(str(value))
-    except (TypeError, ValueError):
+        return datetime.fromisoformat(text)
+    except ValueError:
         return None
 
 
