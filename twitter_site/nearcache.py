@@ -8,9 +8,11 @@ than everything else a Popular page does. The values themselves rarely change be
 Redis 6's client tracking in broadcast mode (``CLIENT TRACKING ON REDIRECT <id> BCAST PREFIX ...``)
 sends the name of every key that changes under the tracked prefixes (a write, a Lua script's
 write, an expiry, an eviction; ``None`` for a flush) to a connection of ours, and it writes that
-message out before the writer's own reply. So a process that drains its connection before it
-reads (``sync``, a non-blocking ``recv``: ~2 µs) never serves a value older than a write that
-some client has already seen acknowledged: read-your-writes holds across processes.
+message out before the writer's own reply (the broadcast is queued in the same event-loop
+iteration, ahead of the replies; with Redis's I/O threads off, its default). So a process that
+drains its connection before it reads (``sync``, a non-blocking ``recv``: ~2 µs) never serves a
+value older than a write that some client has already seen acknowledged: read-your-writes holds
+across processes (``test_a_change_by_another_client_takes_the_value_away_before_the_next_read``).
 
 Storing a value read from Redis races with changes made meanwhile. ``watch`` notes how many
 invalidations this copy has applied, and from then on which keys each one names; ``keep`` drains
