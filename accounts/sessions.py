@@ -42,11 +42,10 @@ class SessionStore(cached_db.SessionStore):
         cache_key = self._cache.make_key(self.cache_key)
         near = nearcache.current()
         found = _from_near_cache(near, cache_key) if near is not None else None
+        token = None
         if found is None:
-            token = near.watch() if near is not None else 0
+            token = near.watch() if near is not None else None
             found = usercache.read_session(cache_key)
-            if found is not None and near is not None:
-                _keep(near, token, cache_key, *found)
         if found is not None:
             raw, self.user_copy = found
             try:
@@ -54,6 +53,8 @@ class SessionStore(cached_db.SessionStore):
             except orjson.JSONDecodeError:
                 data = None
             if isinstance(data, dict):
+                if token is not None:  # read from Redis just now: keep it for the next request
+                    _keep(near, token, cache_key, raw, data, self.user_copy)
                 return data
             log.warning("unreadable cached session; reading it from PostgreSQL")
         self.user_copy = usercache.NOT_READ
@@ -75,13 +76,9 @@ def _from_near_cache(near: nearcache.NearCache, cache_key: str) -> tuple[bytes, 
     return None if copy is nearcache.MISSING else (raw, copy)
 
 
-def _keep(near: nearcache.NearCache, token: int, cache_key: str, raw: bytes, copy: bytes | None) -> None:
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return
-    user_id = data.get(SESSION_KEY) if isinstance(data, dict) else None
-    if not (isinstance(user_id, str) and user_id.isdigit()):
+def _keep(near: nearcache.NearCache, token: int, cache_key: str, raw: bytes, data: dict, copy: bytes | None) -> None:
+    user_id = data.get(SESSION_KEY)
+    if not (isinstance(user_id, str) and user_id.isdigit()):  # as the Lua call reads it
         user_id = None
     values = {cache_key: (raw, user_id)}
     if user_id:
