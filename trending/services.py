@@ -50,9 +50,9 @@ def replay_activity(*, tweets_since: datetime, engagement_since: datetime) -> di
     For data that arrived without the live hooks (the bulk-loaded demo and benchmark tiers) or
     after Redis lost the counters: tweets since ``tweets_since`` give Trending its baseline;
     likes, retweets, replies and quotes since ``engagement_since`` fill Popular's rolling hour.
-    Run the scoring jobs afterwards (the Trending job's history cache is prepared here). Replaying the same window twice counts people once
-    (the counters are sets of people) except Popular's per-minute sums, so replay into empty
-    counters.
+    Run the scoring jobs afterwards (the Trending job's history cache is prepared here).
+    Replaying the same window twice counts people once (the counters are sets of people) except
+    Popular's per-minute sums, so replay into empty counters.
     """
     from tweets.models import Like, Tweet
 
