@@ -8,6 +8,7 @@ from functools import partial
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
@@ -93,7 +94,9 @@ def _framed_entries(request, rows: list[selectors.PopularRow], next_url: str | N
         }
 
     values = {"counts": counts, "csrf": csrf.token(request)}
-    return frames.render(BODIES, ENTRIES_TEMPLATE, key, body_context, values)
+    # The counters and the second stand for every hole but the token (relative times change by the minute).
+    same = (tuple(row.card.counts for row in rows), int(timezone.now().timestamp()))
+    return frames.render(BODIES, ENTRIES_TEMPLATE, key, body_context, values, same)
 
 
 def _explore_page(request, template: str, body: Callable[[], str], *, name: str, key: str, variant: str = ""):

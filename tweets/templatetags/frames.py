@@ -65,6 +65,7 @@ class FrameBuilder:
     def __init__(self) -> None:
         self.computes: list[Compute] = []
         self._slots: dict[tuple, Hole] = {}
+        self.per_request: set[Compute] = set()  # the CSRF token's hole: new in every response
 
     def hole(self, compute: Compute) -> Hole:
         marker = Hole(f"<!--hole:{len(self.computes)}-->")
@@ -96,6 +97,8 @@ class FrameBuilder:
 
             marker = self.hole(compute)
         self._slots[(name, *path)] = marker
+        if name == "csrf":
+            self.per_request.add(marker.compute)
         return marker
 
 
@@ -118,9 +121,9 @@ def _text(value: Any) -> str:
 class Frame:
     """Constant chunks of rendered text with holes between them; each hole's computation runs once a fill."""
 
-    __slots__ = ("pieces", "computes", "order")
+    __slots__ = ("pieces", "computes", "order", "per_request", "last")
 
-    def __init__(self, chunks: list[str], holes: list[Compute]) -> None:
+    def __init__(self, chunks: list[str], holes: list[Compute], per_request: set[Compute] = frozenset()) -> None:
         # A compute shown in several places (a slot used twice) is computed once per fill.
         self.computes: list[Compute] = []
         field: dict[int, int] = {}
@@ -132,10 +135,24 @@ class Frame:
         self.pieces: list[str] = [chunks[0]]
         for chunk in chunks[1:]:
             self.pieces += ("", chunk)  # the odd places take the holes' text
+        self.per_request = [i for i, compute in enumerate(self.computes) if compute in per_request]
+        self.last: tuple[Hashable, list[str]] | None = None  # the last ``same`` key and its texts
 
-    def fill(self, values: dict) -> str:
-        """Return the frame's text with this request's values in its holes (escaped like any variable)."""
-        texts = [_text(compute(values)) for compute in self.computes]
+    def fill(self, values: dict, same: Hashable = None) -> str:
+        """Return the frame's text with this request's values in its holes (escaped like any variable).
+
+        ``same``: a key standing for every value but the CSRF token, the moment included (to the
+        second, for the live holes): a fill with the previous fill's key computes only the token.
+        """
+        last = self.last
+        if same is not None and last is not None and last[0] == same:
+            texts = last[1].copy()
+            for i in self.per_request:
+                texts[i] = _text(self.computes[i](values))
+        else:
+            texts = [_text(compute(values)) for compute in self.computes]
+            if same is not None:
+                self.last = (same, texts.copy())
         out = self.pieces.copy()
         out[1::2] = [texts[i] for i in self.order]
         return "".join(out)
@@ -150,7 +167,7 @@ def build(render: Callable[[FrameBuilder], str]) -> Frame:
     finally:
         _building.reset(token)
     pieces = _MARKER.split(html)
-    return Frame(pieces[0::2], [builder.computes[int(i)] for i in pieces[1::2]])
+    return Frame(pieces[0::2], [builder.computes[int(i)] for i in pieces[1::2]], builder.per_request)
 
 
 def passes_holes(fn: Callable) -> Callable:
@@ -212,17 +229,19 @@ def render(
     key: tuple,
     context: Callable[[FrameBuilder], dict],
     values: dict,
+    same: Hashable = None,
 ) -> SafeString:
     """Render ``template_name`` through a frame cached under ``key``, filled with ``values``.
 
     ``context(builder)`` returns the template's context while the frame is built; per-request
     values in it must be the builder's slots (``builder.slot(name)`` reads ``values[name]``).
+    ``same``: see ``Frame.fill``.
     """
 
     def build_html(builder: FrameBuilder) -> str:
         return get_template(template_name).template.render(Context(context(builder)))
 
-    return mark_safe(cache.get_or_build((template_name, *key), build_html).fill(values))
+    return mark_safe(cache.get_or_build((template_name, *key), build_html).fill(values, same))
 
 
 def context_csrf(context) -> str | None:

@@ -126,3 +126,24 @@ def test_holes_only_exist_while_a_frame_is_built():
         frames.current_builder()
     frame = frames.build(lambda b: f"a{b.slot('n')}b{tweets_tags.nonzero(b.slot('n'))}c")
     assert frame.fill({"n": 0}) == "a0bc" and frame.fill({"n": "<3"}) == "a&lt;3b&lt;3c"
+
+
+def test_a_fill_with_the_last_fills_key_recomputes_only_the_token():
+    calls = []
+
+    def render(builder):
+        count = builder.slot("counts", 0, "likes")
+        calls.append(0)
+        return f"<p>{count}</p><i>{builder.slot('csrf')}</i><b>{builder.slot('csrf')}</b>"
+
+    frame = frames.build(render)
+    counted = []
+    frame.computes[0] = (lambda compute: lambda values: counted.append(1) or compute(values))(frame.computes[0])
+
+    first = frame.fill({"counts": [{"likes": 3}], "csrf": "tokenA"}, same=("3", 100))
+    again = frame.fill({"counts": [{"likes": 3}], "csrf": "tokenB"}, same=("3", 100))
+    assert first == "<p>3</p><i>tokenA</i><b>tokenA</b>" and again == "<p>3</p><i>tokenB</i><b>tokenB</b>"
+    assert len(counted) == 1  # the counter's hole was taken from the previous fill
+    later = frame.fill({"counts": [{"likes": 4}], "csrf": "tokenC"}, same=("4", 101))
+    assert later == "<p>4</p><i>tokenC</i><b>tokenC</b>" and len(counted) == 2
+    assert frame.fill({"counts": [{"likes": 5}], "csrf": "tokenD"}) == "<p>5</p><i>tokenD</i><b>tokenD</b>"
