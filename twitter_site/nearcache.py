@@ -15,9 +15,10 @@ value older than a write that some client has already seen acknowledged: read-yo
 across processes (``test_a_change_by_another_client_takes_the_value_away_before_the_next_read``).
 
 Storing a value read from Redis races with changes made meanwhile. ``watch`` notes how many
-invalidations this copy has applied, and from then on which keys each one names; ``keep`` drains
-and does not store a key invalidated since (nor anything after a flush), so a value read before
-a change can never be stored after the change's message has been applied.
+invalidations this copy has applied (each invalidated key is remembered with the message that
+named it); ``keep`` drains and does not store a key invalidated since (nor anything after a flush),
+so a value read before a change can never be stored after the change's message has been applied.
+A ``watch`` needs no ``keep`` (a read that fails or finds nothing simply keeps nothing).
 The copy is per thread (its connections and state are not shared), bounded (``MAX_ENTRIES``) and
 each value is served for ``MAX_AGE`` seconds at most: a key that expired in Redis but that Redis
 has not deleted yet (it deletes expired keys lazily) is not served for long after.
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 20_000  # cards are the largest values (~2 KB): ~40 MB a thread at most
 MAX_AGE = 60.0
+CHANGES_KNOWN = 10_000  # invalidated keys remembered for ``keep``; past that, older reads are not kept
 RETRY_AFTER = 1.0
 MISSING = object()  # what ``get`` returns for a key it does not hold
 
@@ -74,9 +76,8 @@ class NearCache:
         self.pid = os.getpid()
         self.values: dict[str, tuple[float, object]] = {}
         self.applied = 0  # invalidation messages applied so far (the ``watch`` token)
-        self.watching = 0  # reads between ``watch`` and ``keep``: while any, note what changes
         self.changed: dict[str, int] = {}  # key -> the message that invalidated it last
-        self.flushed = 0  # the message that emptied everything last
+        self.known_from = 0  # what changed before this message is no longer known key by key
         self.synced_at = time.monotonic()  # when ``sync`` last ran: ages are measured from it
         self.reader = hiredis.Reader()
         # Connections of its own, like the pool's (address, password, database, TLS) but outside
@@ -157,17 +158,18 @@ class NearCache:
         if message[0] in (b"subscribe", b"unsubscribe"):
             return
         self.applied += 1
-        if keys is None or len(self.changed) > MAX_ENTRIES:
-            self.values.clear()
+        if keys is None or len(self.changed) > CHANGES_KNOWN:
+            # A flush, or a long log of changes to forget: reads begun before cannot be kept.
             self.changed.clear()
-            self.flushed = self.applied
-            return
-        pop = self.values.pop
+            self.known_from = self.applied
+            if keys is None:
+                self.values.clear()
+                return
+        pop, changed, applied = self.values.pop, self.changed, self.applied
         for key in keys:
             name = key.decode()
             pop(name, None)
-            if self.watching:
-                self.changed[name] = self.applied
+            changed[name] = applied
 
     def _broken(self, exc: BaseException) -> bool:
         log.warning("near cache off until it reconnects: %s", exc)
@@ -191,7 +193,6 @@ class NearCache:
     def watch(self) -> int:
         """Return the token to give ``keep`` after reading Redis (take it before the read)."""
         self.sync()
-        self.watching += 1
         return self.applied
 
     def keep(self, token: int, values: Mapping[str, object]) -> bool:
@@ -200,25 +201,19 @@ class NearCache:
         A key invalidated after the token (or a flush after it) is not stored: its value may be
         older than the change. Returns whether every value was stored.
         """
-        try:
-            if not self.sync() or self.flushed > token:
-                return False
-            if len(self.values) + len(values) > MAX_ENTRIES:
-                self.values.clear()  # simple and rare: the hot keys come back within a page or two
-            stamp, changed, kept = time.monotonic(), self.changed, True
-            for key, value in values.items():
-                if not key.startswith(self.prefixes):
-                    raise ValueError(f"{key!r} is under no tracked prefix (nearcache.track)")
-                if changed.get(key, -1) > token:
-                    kept = False
-                else:
-                    self.values[key] = (stamp, value)
-            return kept
-        finally:
-            self.watching -= 1
-            if self.watching <= 0:
-                self.watching = 0
-                self.changed.clear()
+        if not self.sync() or self.known_from > token:
+            return False
+        if len(self.values) + len(values) > MAX_ENTRIES:
+            self.values.clear()  # simple and rare: the hot keys come back within a page or two
+        stamp, changed, kept = time.monotonic(), self.changed, True
+        for key, value in values.items():
+            if not key.startswith(self.prefixes):
+                raise ValueError(f"{key!r} is under no tracked prefix (nearcache.track)")
+            if changed.get(key, -1) > token:
+                kept = False
+            else:
+                self.values[key] = (stamp, value)
+        return kept
 
 
 def enabled() -> bool:
