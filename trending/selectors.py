@@ -15,13 +15,15 @@ from django.db.models import Q
 
 from trending import counters
 from trending.terms import extract_terms, normalize
-from twitter_site import pagination
+from twitter_site import nearcache, pagination
 from twitter_site.pagination import BadCursor
 from twitter_site.snowflake import id_at
 
 PAGE_SIZE = 20
 TRENDING_SHOWN = 30
 AFFINITY_TTL = 120
+# A viewer's affinity is kept in the near cache too (its Redis copy changes only when recomputed).
+nearcache.track(counters.affinity_key(""))
 SPARK_WIDTH, SPARK_HEIGHT = 96, 28
 
 
@@ -271,18 +273,32 @@ def compute_affinity(viewer, terms: set[str], *, now: float) -> Affinity:
 
 
 def _cached_affinity(viewer, terms: set[str], *, version: str, now: float) -> Affinity:
+    """Return the viewer's affinity for this ranking run: from the near cache, Redis, or computed.
+
+    The near cache holds the parsed ``Affinity`` (callers only read it).
+    """
     r = counters.redis()
     key = counters.affinity_key(viewer.pk)
+    near = nearcache.current()
+    if near is not None and not key.startswith(near.prefixes):
+        near = None  # a key prefix set after start-up (a test's or a benchmark's settings)
+    held = near.get(key) if near is not None else nearcache.MISSING
+    if held is not nearcache.MISSING and held[0] == version:
+        return held[1]
+    token = near.watch() if near is not None else None
     raw = r.get(key)
     if raw:
         data = orjson.loads(raw)
         if data["v"] == version:
-            return Affinity(
+            affinity = Affinity(
                 {t: set(v) for t, v in data["ft"].items()},
                 {t: set(v) for t, v in data["fl"].items()},
                 data["yl"],
                 data["yt"],
             )
+            if token is not None:
+                near.keep(token, {key: (version, affinity)})
+            return affinity
     affinity = compute_affinity(viewer, terms, now=now)
     data = {
         "v": version,

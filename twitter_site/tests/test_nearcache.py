@@ -169,6 +169,31 @@ def test_a_warm_signed_in_popular_page_makes_no_redis_call(popular, make_user, r
 
 
 @pytest.mark.django_db
+def test_a_warm_signed_in_trending_page_makes_no_redis_call(make_user, redis_commands, settings, monkeypatch):
+    from trending.tests.test_pages_frames import _trends
+
+    settings.TESTING = False
+    monkeypatch.setattr(pagecache, "_versions", {})
+    _trends("lighthouse", "marmalade")
+    client = Client()
+    client.force_login(make_user("reader"))
+    for _ in range(3):  # computes the affinity, records last_seen_at, reads the person's copy
+        client.get(reverse("trending"))
+    redis_commands.clear()
+    html = client.get(reverse("trending")).content.decode()
+    assert html.count('data-testid="trend"') == 2
+    assert redis_commands == []
+
+
+def test_a_read_that_keeps_nothing_does_not_stop_later_ones(near, other_client, monkeypatch):
+    monkeypatch.setattr(nearcache, "CHANGES_KNOWN", 5)
+    for n in range(20):  # watches never followed by a keep, while keys change
+        near.watch()
+        other_client.sadd(f"viewer:liked:{n}", 1)
+    _keep(nearcache.current())
+
+
+@pytest.mark.django_db
 def test_changes_made_elsewhere_show_on_the_next_page(popular, make_user, run, other_client):
     authors, tweets = popular
     reader, fan = make_user("reader"), make_user("fan")
