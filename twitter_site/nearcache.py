@@ -25,8 +25,9 @@ has not deleted yet (it deletes expired keys lazily) is not served for long afte
 
 When the connection breaks (a Redis restart, a killed client) the copy empties and the callers
 read Redis as before; set-up is retried at most once a second. ``CHIRP_NEAR_CACHE=0`` turns it
-off. Who uses it: ``accounts.sessions`` (the session and the person's copy) and
-``timelines.cache.fetch`` (cards, counters, the viewer's flags, follow states).
+off. Who uses it: ``accounts.sessions`` (the session and the person's copy),
+``timelines.cache.fetch`` (cards, counters, the viewer's flags, follow states) and
+``trending.selectors`` (a viewer's affinity to the trends).
 """
 
 from __future__ import annotations
