@@ -16,9 +16,10 @@ across processes (``test_a_change_by_another_client_takes_the_value_away_before_
 
 Storing a value read from Redis races with changes made meanwhile. ``watch`` notes how many
 invalidations this copy has applied (each invalidated key is remembered with the message that
-named it); ``keep`` drains and does not store a key invalidated since (nor anything after a flush),
-so a value read before a change can never be stored after the change's message has been applied.
-A ``watch`` needs no ``keep`` (a read that fails or finds nothing simply keeps nothing).
+named it, the log trimmed when a new read starts); ``keep`` drains and does not store a key
+invalidated since (nor anything after a flush), so a value read before a change can never be
+stored after the change's message has been applied. A ``watch`` needs no ``keep`` (a read that
+fails or finds nothing simply keeps nothing).
 The copy is per thread (its connections and state are not shared), bounded (``MAX_ENTRIES``) and
 each value is served for ``MAX_AGE`` seconds at most: a key that expired in Redis but that Redis
 has not deleted yet (it deletes expired keys lazily) is not served for long after.
@@ -47,7 +48,9 @@ log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 20_000  # cards are the largest values (~2 KB): ~40 MB a thread at most
 MAX_AGE = 60.0
-CHANGES_KNOWN = 10_000  # invalidated keys remembered for ``keep``; past that, older reads are not kept
+# Invalidated keys remembered for ``keep``: trimmed by the next ``watch`` past CHANGES_KNOWN (no
+# read of this thread is in flight then, as a rule), and in any case past 10 times as many.
+CHANGES_KNOWN = 10_000
 RETRY_AFTER = 1.0
 MISSING = object()  # what ``get`` returns for a key it does not hold
 
@@ -159,7 +162,7 @@ class NearCache:
         if message[0] in (b"subscribe", b"unsubscribe"):
             return
         self.applied += 1
-        if keys is None or len(self.changed) > CHANGES_KNOWN:
+        if keys is None or len(self.changed) > 10 * CHANGES_KNOWN:
             # A flush, or a long log of changes to forget: reads begun before cannot be kept.
             self.changed.clear()
             self.known_from = self.applied
@@ -194,6 +197,9 @@ class NearCache:
     def watch(self) -> int:
         """Return the token to give ``keep`` after reading Redis (take it before the read)."""
         self.sync()
+        if len(self.changed) > CHANGES_KNOWN:
+            self.changed.clear()
+            self.known_from = self.applied  # a read begun before now can keep nothing
         return self.applied
 
     def keep(self, token: int, values: Mapping[str, object]) -> bool:
